@@ -1,0 +1,280 @@
+"""The `posterm` command: runs the till (default) and the owner's maintenance commands.
+
+Every failure a user can cause ends in one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from posterm import __version__, paths
+from posterm.config import Config, load_config
+from posterm.domain.errors import PostermError, ValidationError
+from posterm.domain.permissions import Actor, command_line_actor
+
+EXIT_FAILURE = 1
+EXIT_INTERNAL = 70
+log = logging.getLogger("posterm")
+
+
+def _common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS keeps a sub-command's absent option from hiding the same option given earlier.
+    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
+                        help="config file (default: posterm.toml in the config dir)")
+    common.add_argument("--database", metavar="URL", default=argparse.SUPPRESS,
+                        help="sqlite:///PATH or postgresql://USER:PW@HOST:PORT/DB")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options()
+    parser = argparse.ArgumentParser(
+        prog="posterm", parents=[common],
+        description="Keyboard-first point of sale for the terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"posterm {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("run", parents=[common], help="run the till (the default)")
+
+    demo = commands.add_parser("demo", parents=[common], help="build and open the demo shop")
+    demo.add_argument("--no-run", action="store_true", help="build it, then exit")
+    demo.add_argument("--rebuild", action="store_true",
+                      help="delete the demo SQLite file first and build it again")
+
+    init = commands.add_parser("init", parents=[common], help="create a new store and its owner")
+    init.add_argument("--store-name", metavar="NAME")
+    init.add_argument("--owner", metavar="USER")
+    init.add_argument("--password", metavar="PW")
+    init.add_argument("--pin", metavar="N")
+
+    db = commands.add_parser("db", parents=[common], help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("status", parents=[common], help="schema version and pending upgrades")
+    db_commands.add_parser("upgrade", parents=[common], help="apply pending upgrades")
+
+    settings = commands.add_parser("settings", parents=[common], help="store-wide settings")
+    settings_commands = settings.add_subparsers(dest="settings_command", metavar="ACTION",
+                                                required=True)
+    settings_commands.add_parser("list", parents=[common], help="every setting and its value")
+    get = settings_commands.add_parser("get", parents=[common], help="one setting's value")
+    get.add_argument("key")
+    set_ = settings_commands.add_parser("set", parents=[common], help="change one setting")
+    set_.add_argument("key")
+    set_.add_argument("value")
+
+    user = commands.add_parser("user", parents=[common], help="users and their passwords")
+    user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    add = user_commands.add_parser("add", parents=[common], help="add a user")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, help="owner, manager, cashier or staff")
+    add.add_argument("--password", metavar="PW")
+    add.add_argument("--pin", metavar="N")
+    add.add_argument("--name", default="", help="full name shown on receipts")
+    passwd = user_commands.add_parser("passwd", parents=[common],
+                                      help="set a user's password (and PIN)")
+    passwd.add_argument("username")
+    passwd.add_argument("--password", metavar="PW")
+    passwd.add_argument("--pin", metavar="N", help="set a PIN; 'none' removes it")
+    user_commands.add_parser("list", parents=[common], help="list users")
+    for action in ("disable", "enable"):
+        toggle = user_commands.add_parser(action, parents=[common], help=f"{action} a user")
+        toggle.add_argument("username")
+
+    commands.add_parser("doctor", parents=[common],
+                        help="check connectivity, schema and every ledger invariant")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        config = load_config(getattr(args, "config", None),
+                             database_url=getattr(args, "database", None))
+        return COMMANDS[command](args, config)
+    except PostermError as exc:
+        print(f"posterm: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("posterm: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: a user never sees a traceback
+        where = _write_crash_log()
+        print(f"posterm: unexpected error ({type(exc).__name__}); details in {where}",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _write_crash_log() -> str:
+    try:
+        paths.log_dir().mkdir(parents=True, exist_ok=True)
+        path = paths.log_dir() / "crash.log"
+        with path.open("a", encoding="utf-8") as log_file:
+            log_file.write(f"--- {datetime.now().isoformat()} posterm {__version__}\n")
+            log_file.write(traceback.format_exc())
+        return str(path)
+    except OSError:
+        return "(the log directory is not writable)"
+
+
+def _actor(config: Config) -> Actor:
+    return command_line_actor(getpass.getuser(), config.terminal)
+
+
+def _open(config: Config, *, upgrade: bool = True):
+    from posterm.services.system import open_store
+
+    opened = open_store(config.database_url, upgrade_schema=upgrade)
+    for name in opened.upgraded:
+        print(f"upgraded the database: {name}", file=sys.stderr)
+    return opened
+
+
+def _ask(value: str | None, prompt: str, *, secret: bool = False, field: str) -> str:
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise ValidationError(field, f"missing (give --{field.replace('_', '-')})")
+    reader: Callable[[str], str] = getpass.getpass if secret else input
+    answer = reader(f"{prompt}: ").strip()
+    if secret and answer and reader(f"{prompt} again: ").strip() != answer:
+        raise ValidationError(field, "the two entries differ")
+    if not answer:
+        raise ValidationError(field, "must not be empty")
+    return answer
+
+
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from posterm.app import run_app
+
+    return run_app(config)
+
+
+def cmd_demo(args: argparse.Namespace, config: Config) -> int:
+    from posterm.services.demo import build_demo
+
+    url = getattr(args, "database", None) or paths.demo_database_url()
+    if args.rebuild and url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            path = url[len("sqlite:///") :] + suffix
+            if os.path.exists(path):
+                os.remove(path)
+    config = config.model_copy(update={"database_url": url})
+    _open(config)
+    summary = build_demo(_actor(config), progress=lambda text: print(text, file=sys.stderr))
+    print(summary)
+    if args.no_run:
+        return 0
+    return cmd_run(args, config)
+
+
+def cmd_init(args: argparse.Namespace, config: Config) -> int:
+    from posterm.services.store import init_store
+
+    _open(config)
+    store_name = _ask(args.store_name, "Store name", field="store_name")
+    owner = _ask(args.owner, "Owner username", field="owner")
+    password = _ask(args.password, "Owner password", secret=True, field="password")
+    init_store(_actor(config), store_name, owner, password, args.pin)
+    print(f"Created store '{store_name}' with owner '{owner}'. Start the till with: posterm")
+    return 0
+
+
+def cmd_db(args: argparse.Namespace, config: Config) -> int:
+    opened = _open(config, upgrade=args.db_command == "upgrade")
+    status = opened.schema
+    print(f"database: {opened.kind} {opened.url}")
+    print(f"schema: {status.version} ({len(status.applied)} applied, "
+          f"{len(status.pending)} pending)")
+    for name in status.pending:
+        print(f"pending: {name}")
+    if args.db_command == "upgrade" and not opened.upgraded:
+        print("already up to date")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace, config: Config) -> int:
+    from posterm.services import settings
+
+    _open(config)
+    if args.settings_command == "list":
+        rows = settings.list_settings()
+        width = max(len(key) for key, _, _ in rows)
+        for key, value, _label in rows:
+            print(f"{key:<{width}}  {value}".replace("\n", "\\n"))
+    elif args.settings_command == "get":
+        print(settings.get_setting(args.key))
+    else:
+        stored = settings.set_setting(_actor(config), args.key, args.value)
+        print(f"{args.key} = {stored}".replace("\n", "\\n"))
+    return 0
+
+
+def cmd_user(args: argparse.Namespace, config: Config) -> int:
+    from posterm.services import auth
+
+    _open(config)
+    actor = _actor(config)
+    action = args.user_command
+    if action == "list":
+        for user in auth.list_users():
+            state = "active" if user.active else "disabled"
+            pin = "pin" if user.has_pin else "-"
+            print(f"{user.username:<20} {user.role.value:<8} {state:<8} {pin:<4} {user.full_name}")
+    elif action == "add":
+        password = _ask(args.password, "Password", secret=True, field="password")
+        user = auth.create_user(actor, args.username, args.role, password, args.pin, args.name)
+        print(f"Added {user.role.value} '{user.username}'.")
+    elif action == "passwd":
+        if args.password or args.pin is None:
+            password = _ask(args.password, "New password", secret=True, field="password")
+            auth.change_password(actor, args.username, password)
+            print(f"Password of '{args.username}' changed.")
+        if args.pin is not None:
+            pin = None if args.pin.lower() == "none" else args.pin
+            auth.set_pin(actor, args.username, pin)
+            print(f"PIN of '{args.username}' {'set' if pin else 'removed'}.")
+    else:
+        user = auth.set_active(actor, args.username, action == "enable")
+        print(f"User '{user.username}' {'enabled' if user.active else 'disabled'}.")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace, config: Config) -> int:
+    from posterm.services.doctor import run_checks
+
+    opened = _open(config, upgrade=False)
+    print(f"ok   connected to {opened.kind} {opened.url}")
+    failed = 0
+    for check in run_checks():
+        if check.ok:
+            print(f"ok   {check.name}")
+            continue
+        failed += 1
+        print(f"FAIL {check.name}")
+        for problem in check.problems:
+            print(f"     {problem}")
+        if check.more:
+            print(f"     ... and {check.more} more")
+    print("all checks passed" if not failed else f"{failed} check(s) failed")
+    return 0 if not failed else EXIT_FAILURE
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Config], int]] = {
+    "run": cmd_run,
+    "demo": cmd_demo,
+    "init": cmd_init,
+    "db": cmd_db,
+    "settings": cmd_settings,
+    "user": cmd_user,
+    "doctor": cmd_doctor,
+}

@@ -1,0 +1,1 @@
+"""Persistence: peewee tables, the database binding, migrations and the schema version."""

@@ -1,0 +1,170 @@
+"""Store-wide settings (kept in the database, edited by the owner): names, types, defaults, rules.
+
+Each setting parses the text a person types into its value, or raises ValidationError naming
+the key; values are stored back as their canonical text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from posterm.domain.bill_numbers import DEFAULT_FORMAT, validate_format
+from posterm.domain.errors import ValidationError
+from posterm.domain.money import CashRounding, parse_money
+
+
+def _text(max_length: int) -> Callable[[str, str], str]:
+    def parse(key: str, text: str) -> str:
+        value = text.strip()
+        if len(value) > max_length:
+            raise ValidationError(key, f"at most {max_length} characters")
+        return value
+
+    return parse
+
+
+def _required_text(max_length: int) -> Callable[[str, str], str]:
+    def parse(key: str, text: str) -> str:
+        value = _text(max_length)(key, text)
+        if not value:
+            raise ValidationError(key, "must not be empty")
+        return value
+
+    return parse
+
+
+def _multiline(key: str, text: str) -> str:
+    # A receipt header or footer: "\n" typed on the command line means a new line.
+    value = text.replace("\\n", "\n").strip("\n")
+    if len(value) > 400 or value.count("\n") > 7:
+        raise ValidationError(key, "at most 8 lines and 400 characters")
+    return value
+
+
+def _boolean(key: str, text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("true", "yes", "on", "1"):
+        return True
+    if lowered in ("false", "no", "off", "0"):
+        return False
+    raise ValidationError(key, "must be true or false")
+
+
+def _integer(minimum: int, maximum: int) -> Callable[[str, str], int]:
+    def parse(key: str, text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise ValidationError(key, "must be a whole number") from None
+        if not minimum <= value <= maximum:
+            raise ValidationError(key, f"must be between {minimum} and {maximum}")
+        return value
+
+    return parse
+
+
+def _money(key: str, text: str) -> Decimal:
+    return parse_money(text, key)
+
+
+def _percent(key: str, text: str) -> Decimal:
+    value = parse_money(text, key, maximum=Decimal(100))
+    return value
+
+
+def _currency_code(key: str, text: str) -> str:
+    value = text.strip().upper()
+    if not (len(value) == 3 and value.isascii() and value.isalpha()):
+        raise ValidationError(key, "must be a 3-letter ISO 4217 code such as INR")
+    return value
+
+
+def _timezone(key: str, text: str) -> str:
+    value = text.strip()
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(key, f"unknown timezone '{value}' (e.g. Asia/Kolkata)") from None
+    return value
+
+
+def _bill_format(key: str, text: str) -> str:
+    return validate_format(text)
+
+
+def _cash_rounding(key: str, text: str) -> CashRounding:
+    return CashRounding.parse(text, key)
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: str
+    default: str
+    parse_text: Callable[[str, str], Any]
+
+    def parse(self, text: str) -> Any:
+        return self.parse_text(self.key, text)
+
+    def to_text(self, value: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+
+SPECS: tuple[SettingSpec, ...] = (
+    SettingSpec("store_name", "Store name", "My Shop", _required_text(60)),
+    SettingSpec("store_address", "Address", "", _multiline),
+    SettingSpec("store_phone", "Phone", "", _text(30)),
+    SettingSpec("store_tax_id", "Tax id (GSTIN)", "", _text(30)),
+    SettingSpec("currency_code", "Currency code", "INR", _currency_code),
+    SettingSpec("currency_symbol", "Currency symbol", "₹", _required_text(4)),
+    SettingSpec("prices_include_tax", "Prices include tax (MRP)", "true", _boolean),
+    SettingSpec("default_tax_rate", "Default tax rate %", "0", _percent),
+    SettingSpec("receipt_header", "Receipt header", "", _multiline),
+    SettingSpec("receipt_footer", "Receipt footer", "Thank you! Visit again.", _multiline),
+    SettingSpec("bill_number_format", "Bill number format", DEFAULT_FORMAT, _bill_format),
+    SettingSpec("default_credit_limit", "Default credit limit", "2000.00", _money),
+    SettingSpec("allow_negative_stock", "Allow negative stock", "false", _boolean),
+    SettingSpec("cash_rounding", "Cash rounding", "none", _cash_rounding),
+    SettingSpec("timezone", "Timezone", "Asia/Kolkata", _timezone),
+    SettingSpec("login_max_failures", "Failed logins before lock", "5", _integer(1, 100)),
+    SettingSpec("login_lockout_minutes", "Lockout minutes", "5", _integer(1, 24 * 60)),
+)
+BY_KEY: dict[str, SettingSpec] = {spec.key: spec for spec in SPECS}
+
+
+def spec_for(key: str) -> SettingSpec:
+    try:
+        return BY_KEY[key]
+    except KeyError:
+        raise ValidationError(key, "no such setting (see `posterm settings list`)") from None
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """Every store setting, parsed; built from the stored texts with defaults for the rest."""
+
+    values: dict[str, Any]
+
+    @classmethod
+    def from_texts(cls, stored: dict[str, str]) -> StoreSettings:
+        values = {}
+        for spec in SPECS:
+            text = stored.get(spec.key, spec.default)
+            try:
+                values[spec.key] = spec.parse(text)
+            except ValidationError:
+                # A value stored by an older or newer rule falls back rather than stop the till.
+                values[spec.key] = spec.parse(spec.default)
+        return cls(values)
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self.values[key]
+        except KeyError:
+            raise AttributeError(key) from None
