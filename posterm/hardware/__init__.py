@@ -1,0 +1,1 @@
+"""Counter hardware behind small protocols: printer, scanner, scale, display, drawer."""

@@ -1,0 +1,1 @@
+"""The Textual user interface: screens, modals and widgets over the services."""
