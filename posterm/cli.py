@@ -27,17 +27,26 @@ log = logging.getLogger("posterm")
 def _common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS keeps a sub-command's absent option from hiding the same option given earlier.
-    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
-                        help="config file (default: posterm.toml in the config dir)")
-    common.add_argument("--database", metavar="URL", default=argparse.SUPPRESS,
-                        help="sqlite:///PATH or postgresql://USER:PW@HOST:PORT/DB")
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="config file (default: posterm.toml in the config dir)",
+    )
+    common.add_argument(
+        "--database",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="sqlite:///PATH or postgresql://USER:PW@HOST:PORT/DB",
+    )
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common_options()
     parser = argparse.ArgumentParser(
-        prog="posterm", parents=[common],
+        prog="posterm",
+        parents=[common],
         description="Keyboard-first point of sale for the terminal.",
     )
     parser.add_argument("--version", action="version", version=f"posterm {__version__}")
@@ -47,8 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", parents=[common], help="build and open the demo shop")
     demo.add_argument("--no-run", action="store_true", help="build it, then exit")
-    demo.add_argument("--rebuild", action="store_true",
-                      help="delete the demo SQLite file first and build it again")
+    demo.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="delete the demo SQLite file first and build it again",
+    )
 
     init = commands.add_parser("init", parents=[common], help="create a new store and its owner")
     init.add_argument("--store-name", metavar="NAME")
@@ -62,8 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", parents=[common], help="apply pending upgrades")
 
     settings = commands.add_parser("settings", parents=[common], help="store-wide settings")
-    settings_commands = settings.add_subparsers(dest="settings_command", metavar="ACTION",
-                                                required=True)
+    settings_commands = settings.add_subparsers(
+        dest="settings_command", metavar="ACTION", required=True
+    )
     settings_commands.add_parser("list", parents=[common], help="every setting and its value")
     get = settings_commands.add_parser("get", parents=[common], help="one setting's value")
     get.add_argument("key")
@@ -79,8 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--password", metavar="PW")
     add.add_argument("--pin", metavar="N")
     add.add_argument("--name", default="", help="full name shown on receipts")
-    passwd = user_commands.add_parser("passwd", parents=[common],
-                                      help="set a user's password (and PIN)")
+    passwd = user_commands.add_parser(
+        "passwd", parents=[common], help="set a user's password (and PIN)"
+    )
     passwd.add_argument("username")
     passwd.add_argument("--password", metavar="PW")
     passwd.add_argument("--pin", metavar="N", help="set a PIN; 'none' removes it")
@@ -89,8 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
         toggle = user_commands.add_parser(action, parents=[common], help=f"{action} a user")
         toggle.add_argument("username")
 
-    commands.add_parser("doctor", parents=[common],
-                        help="check connectivity, schema and every ledger invariant")
+    commands.add_parser(
+        "doctor", parents=[common], help="check connectivity, schema and every ledger invariant"
+    )
     return parser
 
 
@@ -98,8 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "run"
     try:
-        config = load_config(getattr(args, "config", None),
-                             database_url=getattr(args, "database", None))
+        config = load_config(
+            getattr(args, "config", None), database_url=getattr(args, "database", None)
+        )
         return COMMANDS[command](args, config)
     except PostermError as exc:
         print(f"posterm: {exc}", file=sys.stderr)
@@ -109,8 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # the last line of defence: a user never sees a traceback
         where = _write_crash_log()
-        print(f"posterm: unexpected error ({type(exc).__name__}); details in {where}",
-              file=sys.stderr)
+        print(
+            f"posterm: unexpected error ({type(exc).__name__}); details in {where}", file=sys.stderr
+        )
         return EXIT_INTERNAL
 
 
@@ -193,8 +210,9 @@ def cmd_db(args: argparse.Namespace, config: Config) -> int:
     opened = _open(config, upgrade=args.db_command == "upgrade")
     status = opened.schema
     print(f"database: {opened.kind} {opened.url}")
-    print(f"schema: {status.version} ({len(status.applied)} applied, "
-          f"{len(status.pending)} pending)")
+    print(
+        f"schema: {status.version} ({len(status.applied)} applied, {len(status.pending)} pending)"
+    )
     for name in status.pending:
         print(f"pending: {name}")
     if args.db_command == "upgrade" and not opened.upgraded:

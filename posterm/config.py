@@ -1,4 +1,4 @@
-"""Terminal-local settings: `posterm.toml`, overridden by POSTERM_* variables, then the command line.
+"""Terminal-local settings: `posterm.toml`, overridden by POSTERM_* variables, then the CLI.
 
 Store-wide settings (store name, tax mode, ...) live in the database instead; see
 `posterm.domain.store_settings`.

@@ -41,7 +41,7 @@ def user_themes_dir() -> Path:
 
 
 def shipped_dir(name: str) -> Path:
-    """`db/` or `themes/`: inside the wheel when installed, at the top of the source tree otherwise."""
+    """`db/` or `themes/`: inside the wheel when installed, else at the top of the source tree."""
     package_dir = Path(__file__).resolve().parent
     installed = package_dir / "_shipped" / name
     if installed.is_dir():

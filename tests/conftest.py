@@ -95,8 +95,13 @@ def owner(db_url: str, cli_actor: Actor) -> Actor:
     return Actor(info.id, info.username, Role.OWNER, "till-1")
 
 
-def actor_for(username: str, role: Role, password: str = "pw1234", pin: str | None = "4321",
-              by: Actor | None = None) -> Actor:
+def actor_for(
+    username: str,
+    role: Role,
+    password: str = "pw1234",
+    pin: str | None = "4321",
+    by: Actor | None = None,
+) -> Actor:
     """Creates a user of `role` and returns an Actor for them."""
     creator = by or command_line_actor("tester", "till-1")
     info = auth.create_user(creator, username, role, password, pin)

@@ -91,8 +91,13 @@ def create_user(
             password_hash=password_hash,
             pin_hash=pin_hash,
         )
-        audit.record(actor, "user.create", entity="user", entity_id=user.id,
-                     details={"username": name, "role": role.value, "pin": bool(pin)})
+        audit.record(
+            actor,
+            "user.create",
+            entity="user",
+            entity_id=user.id,
+            details={"username": name, "role": role.value, "pin": bool(pin)},
+        )
     return to_info(user)
 
 
@@ -104,8 +109,13 @@ def change_password(actor: Actor, username: str, password: str) -> None:
         user.password_hash = password_hash
         user.failed_logins, user.locked_until = 0, None
         user.save()
-        audit.record(actor, "user.password", entity="user", entity_id=user.id,
-                     details={"username": user.username})
+        audit.record(
+            actor,
+            "user.password",
+            entity="user",
+            entity_id=user.id,
+            details={"username": user.username},
+        )
 
 
 def set_pin(actor: Actor, username: str, pin: str | None) -> None:
@@ -115,8 +125,13 @@ def set_pin(actor: Actor, username: str, pin: str | None) -> None:
         user = _get(username)
         user.pin_hash = pin_hash
         user.save()
-        audit.record(actor, "user.pin", entity="user", entity_id=user.id,
-                     details={"username": user.username, "pin": pin_hash is not None})
+        audit.record(
+            actor,
+            "user.pin",
+            entity="user",
+            entity_id=user.id,
+            details={"username": user.username, "pin": pin_hash is not None},
+        )
 
 
 def set_active(actor: Actor, username: str, active: bool) -> UserInfo:
@@ -128,8 +143,13 @@ def set_active(actor: Actor, username: str, active: bool) -> UserInfo:
         user.status = "active" if active else "disabled"
         user.failed_logins, user.locked_until = 0, None
         user.save()
-        audit.record(actor, "user.enable" if active else "user.disable", entity="user",
-                     entity_id=user.id, details={"username": user.username})
+        audit.record(
+            actor,
+            "user.enable" if active else "user.disable",
+            entity="user",
+            entity_id=user.id,
+            details={"username": user.username},
+        )
     return to_info(user)
 
 
@@ -163,8 +183,15 @@ def authenticate(username: str, secret: str, *, pin: bool = False, terminal: str
             User.update(failed_logins=0, locked_until=None, last_login_at=now).where(
                 User.id == user.id
             ).execute()
-            audit.record(None, "login.success", entity="user", entity_id=user.id,
-                         username=name, terminal=terminal, details={"method": method})
+            audit.record(
+                None,
+                "login.success",
+                entity="user",
+                entity_id=user.id,
+                username=name,
+                terminal=terminal,
+                details={"method": method},
+            )
             user = User.get_by_id(user.id)
             return to_info(user)
         locked_until = None
@@ -176,12 +203,25 @@ def authenticate(username: str, secret: str, *, pin: bool = False, terminal: str
             User.update(failed_logins=failures, locked_until=locked_until).where(
                 User.id == user.id
             ).execute()
-        audit.record(None, "login.failure", entity="user", entity_id=user.id if user else "",
-                     username=name, terminal=terminal, details={"method": method})
+        audit.record(
+            None,
+            "login.failure",
+            entity="user",
+            entity_id=user.id if user else "",
+            username=name,
+            terminal=terminal,
+            details={"method": method},
+        )
         if locked_until is not None:
-            audit.record(None, "login.lockout", entity="user", entity_id=user.id,
-                         username=name, terminal=terminal,
-                         details={"minutes": settings.login_lockout_minutes})
+            audit.record(
+                None,
+                "login.lockout",
+                entity="user",
+                entity_id=user.id,
+                username=name,
+                terminal=terminal,
+                details={"minutes": settings.login_lockout_minutes},
+            )
     if secret_ok and user is not None and user.status != "active":
         raise LoginFailed(f"Account '{name}' is disabled; ask the owner.")
     if locked_until is not None:
@@ -192,8 +232,13 @@ def authenticate(username: str, secret: str, *, pin: bool = False, terminal: str
 
 
 def approve(
-    requester: Actor, manager_username: str, secret: str, permission: Permission, reason: str,
-    *, pin: bool = True,
+    requester: Actor,
+    manager_username: str,
+    secret: str,
+    permission: Permission,
+    reason: str,
+    *,
+    pin: bool = True,
 ) -> Actor:
     """A manager lends one restricted action: returns the requester carrying the approval."""
     if not reason.strip():
@@ -203,6 +248,10 @@ def approve(
         raise LoginFailed(f"'{manager.username}' may not approve: {permission.value}.")
     approved = requester.with_approval(manager.id, manager.username)
     with write_transaction():
-        audit.record(approved, "override.approve", reason=reason.strip(),
-                     details={"permission": permission.name, "approver": manager.username})
+        audit.record(
+            approved,
+            "override.approve",
+            reason=reason.strip(),
+            details={"permission": permission.name, "approver": manager.username},
+        )
     return approved

@@ -105,8 +105,10 @@ def _stock(result: CheckResult) -> None:
     )
     _compare(
         result,
-        ((code, Product.stock.python_value(stock), Product.stock.python_value(total))
-         for code, stock, total in query),
+        (
+            (code, Product.stock.python_value(stock), Product.stock.python_value(total))
+            for code, stock, total in query
+        ),
         "product",
     )
 
@@ -127,25 +129,52 @@ def _ledger_balances(
     )
     _compare(
         result,
-        ((f"{row_id} ({name})", cache_field.python_value(cached), cache_field.python_value(total))
-         for row_id, name, cached, total in query),
+        (
+            (
+                f"{row_id} ({name})",
+                cache_field.python_value(cached),
+                cache_field.python_value(total),
+            )
+            for row_id, name, cached, total in query
+        ),
         what,
     )
 
 
 def _customer_balances(result: CheckResult) -> None:
-    _ledger_balances(result, Customer, Customer.balance, CreditEntry, CreditEntry.customer,
-                     CreditEntry.amount, "customer")
+    _ledger_balances(
+        result,
+        Customer,
+        Customer.balance,
+        CreditEntry,
+        CreditEntry.customer,
+        CreditEntry.amount,
+        "customer",
+    )
 
 
 def _supplier_balances(result: CheckResult) -> None:
-    _ledger_balances(result, Supplier, Supplier.balance, SupplierEntry, SupplierEntry.supplier,
-                     SupplierEntry.amount, "supplier")
+    _ledger_balances(
+        result,
+        Supplier,
+        Supplier.balance,
+        SupplierEntry,
+        SupplierEntry.supplier,
+        SupplierEntry.amount,
+        "supplier",
+    )
 
 
 def _loyalty(result: CheckResult) -> None:
-    _ledger_balances(result, Customer, Customer.loyalty_points, LoyaltyEntry,
-                     LoyaltyEntry.customer, LoyaltyEntry.points, "loyalty of customer")
+    _ledger_balances(
+        result,
+        Customer,
+        Customer.loyalty_points,
+        LoyaltyEntry,
+        LoyaltyEntry.customer,
+        LoyaltyEntry.points,
+        "loyalty of customer",
+    )
 
 
 def _chain(result: CheckResult, model, owner_field, amount_field, what: str) -> None:
@@ -178,17 +207,25 @@ def _sale_totals(result: CheckResult) -> None:
     )
     tax_added = Case(None, [(Sale.prices_include_tax, 0)], Sale.tax_total)
     query = (
-        Sale.select(Sale.bill_number, Sale.total, fn.COALESCE(lines.c.lines, 0),
-                    Sale.subtotal - Sale.discount_total + tax_added + Sale.round_off)
+        Sale.select(
+            Sale.bill_number,
+            Sale.total,
+            fn.COALESCE(lines.c.lines, 0),
+            Sale.subtotal - Sale.discount_total + tax_added + Sale.round_off,
+        )
         .join(lines, JOIN.LEFT_OUTER, on=(lines.c.sale_id == Sale.id))
-        .where((Sale.total != fn.COALESCE(lines.c.lines, 0) + Sale.round_off)
-               | (Sale.total != Sale.subtotal - Sale.discount_total + tax_added + Sale.round_off))
+        .where(
+            (Sale.total != fn.COALESCE(lines.c.lines, 0) + Sale.round_off)
+            | (Sale.total != Sale.subtotal - Sale.discount_total + tax_added + Sale.round_off)
+        )
         .tuples()
     )
     money = Sale.total.python_value
     for bill, total, line_sum, parts in query:
-        result.add(f"sale {bill}: total {money(total)}, lines {money(line_sum)}, "
-                   f"subtotal-discount+tax+round-off {money(parts)}")
+        result.add(
+            f"sale {bill}: total {money(total)}, lines {money(line_sum)}, "
+            f"subtotal-discount+tax+round-off {money(parts)}"
+        )
 
 
 def _sale_payments(result: CheckResult) -> None:
@@ -212,8 +249,13 @@ def _sale_payments(result: CheckResult) -> None:
 
 def _bill_numbers(result: CheckResult) -> None:
     query = (
-        Sale.select(Sale.series, fn.MIN(Sale.sequence), fn.MAX(Sale.sequence), fn.COUNT(Sale.id),
-                    fn.COUNT(Sale.sequence.distinct()))
+        Sale.select(
+            Sale.series,
+            fn.MIN(Sale.sequence),
+            fn.MAX(Sale.sequence),
+            fn.COUNT(Sale.id),
+            fn.COUNT(Sale.sequence.distinct()),
+        )
         .group_by(Sale.series)
         .tuples()
     )
@@ -221,8 +263,9 @@ def _bill_numbers(result: CheckResult) -> None:
         if distinct != count:
             result.add(f"series {series}: {count - distinct} bill numbers used twice")
         if first != 1 or last - first + 1 != distinct:
-            result.add(f"series {series}: numbers run {first}..{last} but only {distinct} exist "
-                       "(a gap)")
+            result.add(
+                f"series {series}: numbers run {first}..{last} but only {distinct} exist (a gap)"
+            )
 
 
 def _audit_chain(result: CheckResult) -> None:

@@ -42,6 +42,11 @@ def set_setting(actor: Actor, key: str, text: str) -> str:
             Setting.update(value=value, updated_by=actor.user_id, updated_at=utc_now()).where(
                 Setting.id == old.id
             ).execute()
-        audit.record(actor, "setting.set", entity="setting", entity_id=key,
-                     details={"old": old.value if old else None, "new": value})
+        audit.record(
+            actor,
+            "setting.set",
+            entity="setting",
+            entity_id=key,
+            details={"old": old.value if old else None, "new": value},
+        )
     return value

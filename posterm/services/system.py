@@ -1,4 +1,4 @@
-"""Opening the store's database: connect, check the schema, upgrade it when this program is newer."""
+"""Opening the store's database: connect, check the schema, upgrade it when we are newer."""
 
 from __future__ import annotations
 

@@ -84,8 +84,11 @@ def test_manager_pin_approves_a_cashier_override(owner):
     approved = auth.approve(cashier, "mina", "9999", Permission.PRICE_OVERRIDE, "damaged box")
     approved.require(Permission.PRICE_OVERRIDE)
     event = AuditEvent.select().order_by(AuditEvent.id.desc()).get()
-    assert (event.action, event.username, event.reason) == ("override.approve", "asha",
-                                                            "damaged box")
+    assert (event.action, event.username, event.reason) == (
+        "override.approve",
+        "asha",
+        "damaged box",
+    )
     assert event.approved_by_id is not None
     # A cashier cannot approve, and a manager cannot lend what only the owner may do.
     actor_for("bob", Role.CASHIER, pin="1111", by=owner)

@@ -1,0 +1,43 @@
+"""Builds the real app on a temporary SQLite store, for Pilot and snapshot tests."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import pytest
+
+from posterm.app import PostermApp
+from posterm.config import Config
+from posterm.services import store, system
+from posterm.services.store import init_store
+from tests.conftest import command_line_actor
+
+
+@pytest.fixture
+def make_app(sqlite_url: str) -> Callable[..., PostermApp]:
+    """make_app(initialised=True, **config) -> a PostermApp on a fresh store (owner/secret/1234)."""
+
+    def build(initialised: bool = True, **config_values: object) -> PostermApp:
+        if initialised:
+            init_store(command_line_actor("tester"), "Test Store", "owner", "secret", "1234")
+        config = Config(database_url=sqlite_url, terminal="till-1", **config_values)
+        opened = system.open_store(sqlite_url)
+        # A fixed label keeps snapshots independent of the temporary path.
+        opened = dataclasses.replace(opened, url="sqlite:///store.db")
+        return PostermApp(config, opened, store.store_facts())
+
+    return build
+
+
+async def settle(pilot) -> None:
+    """Waits for background workers (bcrypt, database) and the redraw that follows."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_text(pilot, text: str) -> None:
+    for character in text:
+        await pilot.press(character)

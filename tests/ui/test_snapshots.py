@@ -1,0 +1,19 @@
+"""Pictures of each screen at 80x24, compared with the approved SVGs in __snapshots__.
+
+After an intended change of look, refresh them with `scripts/test tests/ui --snapshot-update`
+and review the SVGs in the diff.
+"""
+
+from __future__ import annotations
+
+
+def test_login_screen(make_app, snap_compare):
+    assert snap_compare(make_app(), terminal_size=(80, 24))
+
+
+def test_first_run_screen(make_app, snap_compare):
+    assert snap_compare(make_app(initialised=False), terminal_size=(80, 24))
+
+
+def test_login_screen_in_high_contrast(make_app, snap_compare):
+    assert snap_compare(make_app(theme="high-contrast"), press=["f2"], terminal_size=(80, 24))
