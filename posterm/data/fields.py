@@ -73,4 +73,13 @@ def utc_now() -> datetime:
 
 def sum_of(field: ScaledDecimalField) -> Any:
     """SUM(field) as an exact Decimal (0 when there are no rows), for use in a select."""
-    return fn.COALESCE(fn.SUM(field), 0).python_value(field.python_value)
+    return scaled(fn.SUM(field), field)
+
+
+def scaled(expression: Any, like: ScaledDecimalField) -> Any:
+    """An SQL expression over scaled columns, read back as a Decimal the way `like` is.
+
+    peewee converts selected fields but not aggregates or arithmetic, which come back as
+    raw integers (or unscaled numerics on PostgreSQL).
+    """
+    return fn.COALESCE(expression, 0).python_value(like.python_value)

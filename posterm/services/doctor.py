@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from peewee import JOIN, Case, fn
 
-from posterm.data.fields import sum_of
+from posterm.data.fields import scaled, sum_of
 from posterm.data.models import (
     CreditEntry,
     Customer,
@@ -98,17 +98,14 @@ def _stock(result: CheckResult) -> None:
         .alias("ledger")
     )
     query = (
-        Product.select(Product.code, Product.stock, fn.COALESCE(ledger.c.total, 0))
+        Product.select(Product.code, Product.stock, scaled(ledger.c.total, Product.stock))
         .join(ledger, JOIN.LEFT_OUTER, on=(ledger.c.product_id == Product.id))
         .where(Product.stock != fn.COALESCE(ledger.c.total, 0))
         .tuples()
     )
     _compare(
         result,
-        (
-            (code, Product.stock.python_value(stock), Product.stock.python_value(total))
-            for code, stock, total in query
-        ),
+        query,
         "product",
     )
 
@@ -122,7 +119,7 @@ def _ledger_balances(
         .alias("ledger")
     )
     query = (
-        owner.select(owner.id, owner.name, cache_field, fn.COALESCE(ledger.c.total, 0))
+        owner.select(owner.id, owner.name, cache_field, scaled(ledger.c.total, cache_field))
         .join(ledger, JOIN.LEFT_OUTER, on=(getattr(ledger.c, entry_owner.column_name) == owner.id))
         .where(cache_field != fn.COALESCE(ledger.c.total, 0))
         .tuples()
@@ -130,12 +127,7 @@ def _ledger_balances(
     _compare(
         result,
         (
-            (
-                f"{row_id} ({name})",
-                cache_field.python_value(cached),
-                cache_field.python_value(total),
-            )
-            for row_id, name, cached, total in query
+            (f"{row_id} ({name})", cached, total) for row_id, name, cached, total in query
         ),
         what,
     )
@@ -186,8 +178,9 @@ def _chain(result: CheckResult, model, owner_field, amount_field, what: str) -> 
         .iterator()
     )
     for entry_id, owner_id, amount, balance_after in query:
-        expected = running.get(owner_id, Decimal(0)) + amount_field.python_value(amount)
-        after = model.balance_after.python_value(balance_after)
+        # Selected model fields come back converted (Decimal); only bare expressions do not.
+        expected = running.get(owner_id, Decimal(0)) + amount
+        after = balance_after
         if after != expected:
             result.add(f"{what} entry {entry_id}: balance_after {after}, expected {expected}")
         running[owner_id] = after
@@ -210,8 +203,8 @@ def _sale_totals(result: CheckResult) -> None:
         Sale.select(
             Sale.bill_number,
             Sale.total,
-            fn.COALESCE(lines.c.lines, 0),
-            Sale.subtotal - Sale.discount_total + tax_added + Sale.round_off,
+            scaled(lines.c.lines, Sale.total),
+            scaled(Sale.subtotal - Sale.discount_total + tax_added + Sale.round_off, Sale.total),
         )
         .join(lines, JOIN.LEFT_OUTER, on=(lines.c.sale_id == Sale.id))
         .where(
@@ -220,11 +213,10 @@ def _sale_totals(result: CheckResult) -> None:
         )
         .tuples()
     )
-    money = Sale.total.python_value
     for bill, total, line_sum, parts in query:
         result.add(
-            f"sale {bill}: total {money(total)}, lines {money(line_sum)}, "
-            f"subtotal-discount+tax+round-off {money(parts)}"
+            f"sale {bill}: total {total}, lines {line_sum}, "
+            f"subtotal-discount+tax+round-off {parts}"
         )
 
 
@@ -237,14 +229,13 @@ def _sale_payments(result: CheckResult) -> None:
         .alias("paid")
     )
     query = (
-        Sale.select(Sale.bill_number, Sale.total, fn.COALESCE(paid.c.paid, 0))
+        Sale.select(Sale.bill_number, Sale.total, scaled(paid.c.paid, Sale.total))
         .join(paid, JOIN.LEFT_OUTER, on=(paid.c.sale_id == Sale.id))
         .where(Sale.total != fn.COALESCE(paid.c.paid, 0))
         .tuples()
     )
-    money = Sale.total.python_value
     for bill, total, tendered in query:
-        result.add(f"sale {bill}: total {money(total)} but payments add up to {money(tendered)}")
+        result.add(f"sale {bill}: total {total} but payments add up to {tendered}")
 
 
 def _bill_numbers(result: CheckResult) -> None:

@@ -1,0 +1,167 @@
+"""The `posterm` command: each sub-command, and one clear line for every mistake."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from posterm.cli import main
+from posterm.data.models import Product
+
+
+@pytest.fixture
+def url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'shop.db'}"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_init_users_settings_and_doctor(capsys, url):
+    assert run(capsys, "--database", url, "db", "status")[1].splitlines()[1:] == [
+        "schema: empty (0 applied, 1 pending)",
+        "pending: 0001_initial",
+    ]
+    assert run(capsys, "--database", url, "db", "upgrade")[1].splitlines()[1] == (
+        "schema: 0001_initial (1 applied, 0 pending)"
+    )
+    assert run(capsys, "--database", url, "db", "upgrade")[1].splitlines()[2] == (
+        "already up to date"
+    )
+    code, out, _ = run(
+        capsys,
+        "init",
+        "--database",
+        url,
+        "--store-name",
+        "Sharma Kirana",
+        "--owner",
+        "ravi",
+        "--password",
+        "secret",
+        "--pin",
+        "1234",
+    )
+    assert code == 0 and "Created store 'Sharma Kirana'" in out
+    assert (
+        run(
+            capsys,
+            "--database",
+            url,
+            "user",
+            "add",
+            "asha",
+            "--role",
+            "cashier",
+            "--password",
+            "pw12",
+        )[0]
+        == 0
+    )
+    code, out, _ = run(capsys, "--database", url, "user", "list")
+    assert [line.split()[:3] for line in out.splitlines()] == [
+        ["asha", "cashier", "active"],
+        ["ravi", "owner", "active"],
+    ]
+    assert run(capsys, "--database", url, "user", "disable", "asha")[1] == (
+        "User 'asha' disabled.\n"
+    )
+    assert run(capsys, "--database", url, "user", "passwd", "asha", "--pin", "5678")[0] == 0
+    assert run(capsys, "--database", url, "settings", "set", "cash_rounding", "1")[1] == (
+        "cash_rounding = 1.00\n"
+    )
+    assert run(capsys, "--database", url, "settings", "get", "store_name")[1] == ("Sharma Kirana\n")
+    code, out, _ = run(capsys, "--database", url, "doctor")
+    assert code == 0 and out.strip().endswith("all checks passed")
+
+
+def test_doctor_fails_with_the_violation_on_its_own_line(capsys, url):
+    run(
+        capsys,
+        "--database",
+        url,
+        "init",
+        "--store-name",
+        "S",
+        "--owner",
+        "owner",
+        "--password",
+        "secret",
+    )
+    from decimal import Decimal
+
+    Product.create(code="X", name="x", search_name="x", price=Decimal(1), stock=Decimal(2))
+    code, out, _ = run(capsys, "--database", url, "doctor")
+    assert code == 1
+    assert "FAIL stock equals the stock ledger" in out
+    assert "     product X: cached 2.000 but the ledger sums to 0.000" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["settings", "set", "cash_rounding", "0.3"],
+            "posterm: cash_rounding: must be one of none, 0.05, 0.10, 0.50, 1.00\n",
+        ),
+        (
+            ["user", "add", "x", "--role", "boss", "--password", "12345"],
+            "posterm: username: 2 to 32 characters: a letter, then letters, digits, '.', '_' or "
+            "'-'\n",
+        ),
+        (
+            ["user", "add", "xy", "--role", "boss", "--password", "12345"],
+            "posterm: role: 'boss' is not one of owner, manager, cashier, staff\n",
+        ),
+        (["user", "disable", "nobody"], "posterm: No user named 'nobody'.\n"),
+        (
+            ["init", "--store-name", "S", "--owner", "o2", "--password", "secret"],
+            "posterm: This database already has a store; log in instead.\n",
+        ),
+        (
+            ["user", "add", "zed", "--role", "staff"],
+            "posterm: password: missing (give --password)\n",
+        ),
+    ],
+)
+def test_mistakes_are_one_line_and_exit_1(capsys, url, argv, message):
+    run(
+        capsys,
+        "--database",
+        url,
+        "init",
+        "--store-name",
+        "S",
+        "--owner",
+        "owner",
+        "--password",
+        "secret",
+    )
+    code, _, err = run(capsys, "--database", url, *argv)
+    assert (code, err) == (1, message)
+
+
+def test_unreachable_postgres_is_one_line(capsys):
+    code, _, err = run(capsys, "--database", "postgresql://postgres:pw@127.0.0.1:1/x", "doctor")
+    assert code == 1
+    assert err.startswith("posterm: cannot connect to PostgreSQL at 127.0.0.1:1/x: ")
+    assert err.count("\n") == 1 and "pw" not in err
+
+
+def test_bad_config_file_is_one_line(capsys, tmp_path):
+    config = tmp_path / "posterm.toml"
+    config.write_text('printer = "lpt1"\n')
+    code, _, err = run(capsys, "--config", str(config), "doctor")
+    assert code == 1 and err.startswith("posterm: config key 'printer'")
+
+
+def test_python_dash_m_posterm_works():
+    result = subprocess.run(
+        [sys.executable, "-m", "posterm", "--version"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.startswith("posterm ")
