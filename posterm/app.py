@@ -1,9 +1,15 @@
-"""The Textual App: wiring only. Screens do the work; services hold the rules."""
+"""The Textual App: wiring only. Screens do the work; services hold the rules.
+
+The login screen paints first and the database opens in a worker behind it: a PostgreSQL
+server across the shop's network may take a while to answer, and the till should show
+itself at once rather than sit on a blank terminal.
+"""
 
 from __future__ import annotations
 
 import time
-from typing import ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -12,13 +18,14 @@ from textual.screen import Screen
 
 from posterm import paths
 from posterm.config import Config
-from posterm.services import store, system
-from posterm.ui.modals.confirm import ConfirmModal
-from posterm.ui.screens.first_run import FirstRunChoice, FirstRunScreen
-from posterm.ui.screens.home import HomeScreen
+from posterm.domain.errors import PostermError
 from posterm.ui.screens.login import LoginScreen
 from posterm.ui.session import Session
 from posterm.ui.themes import load_themes
+
+if TYPE_CHECKING:
+    from posterm.services.store import StoreFacts
+    from posterm.services.system import OpenedDatabase
 
 IDLE_CHECK_SECONDS = 15
 # Actions that still work while nobody is logged in (the login and lock screens).
@@ -26,25 +33,36 @@ _ALLOWED_WHEN_LOCKED = {"quit", "toggle_pin", "create", "demo", "back", "answer"
 
 
 class PostermApp(App[int]):
-    CSS_PATH = "ui/app.tcss"
+    CSS_PATH = Path(__file__).parent / "ui" / "app.tcss"
     TITLE = "posterm"
-    MODES: ClassVar = {"home": HomeScreen}
+    # Sections load their screen (and its imports) when first opened, keeping start-up quick.
+    MODES: ClassVar = {"home": lambda: _home_screen()}
     BINDINGS: ClassVar = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("ctrl+l", "lock", "Lock", id="app.lock"),
         Binding("alt+h", "switch_mode('home')", "Home", id="app.home", show=False),
     ]
 
-    def __init__(self, config: Config, opened: system.OpenedDatabase, facts: store.StoreFacts):
+    def __init__(self, config: Config) -> None:
         super().__init__()
         self.config = config
-        self.opened = opened
-        self.facts = facts
+        self.opened: OpenedDatabase | None = None
+        self.facts: StoreFacts | None = None
+        self.startup_error: PostermError | None = None
         self.session: Session | None = None
         self.locked = True
         self._last_input = time.monotonic()
 
     def on_mount(self) -> None:
+        self._apply_themes()
+        self.set_keymap(self.config.keymap)
+        if self.config.idle_lock_minutes:
+            self.set_interval(IDLE_CHECK_SECONDS, self._lock_if_idle)
+        self.locked = True
+        self.push_screen(LoginScreen(self.config.terminal), self._logged_in)
+        self.call_after_refresh(self._open_store)
+
+    def _apply_themes(self) -> None:
         loaded = load_themes(paths.shipped_dir("themes"), paths.user_themes_dir())
         for theme in loaded.themes.values():
             self.register_theme(theme)
@@ -59,39 +77,63 @@ class PostermApp(App[int]):
                 severity="warning",
                 timeout=10,
             )
-        self.set_keymap(self.config.keymap)
-        if self.config.idle_lock_minutes:
-            self.set_interval(IDLE_CHECK_SECONDS, self._lock_if_idle)
+
+    # --- opening the store ----------------------------------------------------------------
+
+    def _open_store(self) -> None:
+        from posterm.ui.background import run_service
+
+        def open_and_read() -> tuple[OpenedDatabase, StoreFacts]:
+            from posterm.services import store, system
+
+            opened = system.open_store(self.config.database_url)
+            with system.connection():
+                return opened, store.store_facts()
+
+        run_service(
+            self,
+            open_and_read,
+            self._store_opened,
+            self._store_failed,
+            group="start",
+            connect=False,
+        )
+
+    def _store_opened(self, result: tuple[OpenedDatabase, StoreFacts]) -> None:
+        self.opened, self.facts = result
         if self.facts.initialised:
-            self._ask_login()
-        else:
-            self.push_screen(
-                FirstRunScreen(self.config.terminal, self._build_demo), self._first_run_done
-            )
+            self._login_screen().store_ready(self.facts, self.opened)
+            return
+        from posterm.ui.screens.first_run import FirstRunScreen
+
+        self.switch_screen(FirstRunScreen(self.config.terminal, self._build_demo))
+
+    def _store_failed(self, error: PostermError) -> None:
+        """Nothing can work without the database: leave with the reason, in one line."""
+        self.startup_error = error
+        self.exit(1)
+
+    @property
+    def database_ready(self) -> bool:
+        return self.facts is not None
 
     # --- logging in and out ---------------------------------------------------------------
 
-    def _login_screen(self, username: str = "", locked_by: str = "") -> LoginScreen:
-        return LoginScreen(
-            self.facts.store_name,
-            f"{self.opened.kind} {self.opened.url}",
-            self.config.terminal,
-            demo=self.facts.demo,
-            locked_by=locked_by,
-            username=username,
-        )
+    def _login_screen(self) -> LoginScreen:
+        screen = next(s for s in reversed(self.screen_stack) if isinstance(s, LoginScreen))
+        return screen
 
     def _ask_login(self, username: str = "") -> None:
         self.locked = True
-        self.push_screen(self._login_screen(username), self._logged_in)
+        screen = LoginScreen(self.config.terminal, username=username)
+        self.push_screen(screen, self._logged_in)
+        screen.store_ready(self.facts, self.opened)
 
     def _logged_in(self, session: Session | None) -> None:
         if session is None:
             return
-        self.session, self.locked = session, False
-        self.sub_title = f"{session.user.display_name} ({session.user.role.value})"
+        self._unlocked(session)
         self.switch_mode("home")
-        self.refresh_bindings()
 
     def _unlocked(self, session: Session | None) -> None:
         if session is not None:
@@ -99,20 +141,22 @@ class PostermApp(App[int]):
             self.sub_title = f"{session.user.display_name} ({session.user.role.value})"
             self.refresh_bindings()
 
-    def _first_run_done(self, choice: FirstRunChoice | None) -> None:
-        if choice is None:
-            return
-        with system.connection():
-            self.facts = store.store_facts()
-        self._ask_login(choice.username)
+    def first_run_done(self, facts: StoreFacts, username: str) -> None:
+        """Called by the first-run screen once a store exists (the user's own or the demo)."""
+        self.facts = facts
+        self.pop_screen()
+        self._ask_login(username)
 
-    def _build_demo(self, progress) -> None:
+    def _build_demo(self, progress) -> StoreFacts:
         """Runs in a worker: builds the demo shop in its own file and switches to it."""
         from posterm.domain.permissions import command_line_actor
+        from posterm.services import store, system
         from posterm.services.demo import build_demo
 
         self.opened = system.open_store(paths.demo_database_url())
-        build_demo(command_line_actor("posterm", self.config.terminal), progress=progress)
+        with system.connection():
+            build_demo(command_line_actor("posterm", self.config.terminal), progress=progress)
+            return store.store_facts()
 
     def action_lock(self) -> None:
         if self.session is None or self.locked:
@@ -120,7 +164,9 @@ class PostermApp(App[int]):
         self.locked = True
         self.refresh_bindings()
         username = self.session.user.username
-        self.push_screen(self._login_screen(username, locked_by=username), self._unlocked)
+        screen = LoginScreen(self.config.terminal, username=username, locked_by=username)
+        self.push_screen(screen, self._unlocked)
+        screen.store_ready(self.facts, self.opened)
 
     def _lock_if_idle(self) -> None:
         idle = time.monotonic() - self._last_input
@@ -141,6 +187,8 @@ class PostermApp(App[int]):
         if self.session is None:
             self.exit(0)
             return
+        from posterm.ui.modals.confirm import ConfirmModal
+
         self.push_screen(
             ConfirmModal("Quit posterm?", "Anything on the till is kept."),
             lambda yes: self.exit(0) if yes else None,
@@ -152,15 +200,23 @@ class PostermApp(App[int]):
                 "Lock the till", "Back to the login screen; the bill is kept", self.action_lock
             )
             yield SystemCommand(
-                "Home", "Store, user, database and health checks", lambda: self.switch_mode("home")
+                "Home",
+                "Store, user, database and health checks",
+                lambda: self.switch_mode("home"),
             )
         yield from super().get_system_commands(screen)
 
 
+def _home_screen() -> Screen:
+    from posterm.ui.screens.home import HomeScreen
+
+    return HomeScreen()
+
+
 def run_app(config: Config) -> int:
-    """Opens the store's database (upgrading it if needed) and runs the till until it quits."""
-    opened = system.open_store(config.database_url)
-    facts = store.store_facts()
-    system.close()
-    result = PostermApp(config, opened, facts).run()
+    """Runs the till until it quits; a database that cannot be opened ends it with the reason."""
+    app = PostermApp(config)
+    result = app.run()
+    if app.startup_error is not None:
+        raise app.startup_error
     return result or 0

@@ -185,7 +185,7 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
             path = url[len("sqlite:///") :] + suffix
             if os.path.exists(path):
                 os.remove(path)
-    config = config.model_copy(update={"database_url": url})
+    config = config.replace(database_url=url)
     _open(config)
     summary = build_demo(_actor(config), progress=lambda text: print(text, file=sys.stderr))
     print(summary)

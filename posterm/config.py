@@ -1,91 +1,116 @@
 """Terminal-local settings: `posterm.toml`, overridden by POSTERM_* variables, then the CLI.
 
 Store-wide settings (store name, tax mode, ...) live in the database instead; see
-`posterm.domain.store_settings`.
+`posterm.domain.store_settings`. This module is on the start-up path of every till, so it uses
+tomllib and a dataclass rather than pydantic-settings, whose import alone took ~90 ms of a
+~200 ms start (see scripts/bench).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import socket
 import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-
-from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
 
 from posterm import paths
 from posterm.domain.errors import ConfigError
 
+ENV_PREFIX = "POSTERM_"
 _SERIAL = r"serial:[^:\s]+(:\d+)?"
-_DEVICE_PATTERNS = {
-    "printer": re.compile(
-        rf"none|file:.+|network:[\w.\-]+(:\d+)?|usb:[0-9a-fA-F]{{4}}:[0-9a-fA-F]{{4}}"
-        rf"(:[0-9a-fA-Fx]+:[0-9a-fA-Fx]+)?|{_SERIAL}|cups:\S+"
+
+
+def _pattern(regex: str, expected: str) -> Callable[[Any], str]:
+    compiled = re.compile(regex)
+
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or not compiled.fullmatch(value):
+            raise ValueError(expected)
+        return value
+
+    return check
+
+
+def _integer(minimum: int, maximum: int, allowed: tuple[int, ...] = ()) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError("must be a whole number")
+        if allowed and value not in allowed:
+            raise ValueError(f"must be {', '.join(map(str, allowed[:-1]))} or {allowed[-1]}")
+        if not minimum <= value <= maximum:
+            raise ValueError(f"must be between {minimum} and {maximum}")
+        return value
+
+    return check
+
+
+def _keymap(value: Any) -> dict[str, str]:
+    if isinstance(value, str):  # from the environment: "app.lock=f12,app.quit=ctrl+x"
+        pairs = [item.split("=", 1) for item in value.split(",") if item.strip()]
+        if any(len(pair) != 2 for pair in pairs):
+            raise ValueError("write it as binding-id=keys, separated by commas")
+        value = {key.strip(): keys.strip() for key, keys in pairs}
+    if not isinstance(value, dict) or not all(
+        isinstance(key, str) and isinstance(keys, str) and keys for key, keys in value.items()
+    ):
+        raise ValueError('a table of binding ids to keys, e.g. { "app.lock" = "f12" }')
+    return dict(value)
+
+
+_VALIDATORS: dict[str, Callable[[Any], Any]] = {
+    "database_url": _pattern(
+        r"sqlite:///.+|postgres(ql)?://.+",
+        "use sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB",
     ),
-    "scanner": re.compile(rf"none|keyboard|{_SERIAL}"),
-    "scale": re.compile(rf"none|{_SERIAL}"),
-    "display": re.compile(rf"none|{_SERIAL}"),
-}
-_DEVICE_FORMS = {
-    "printer": "none, file:PATH, network:HOST[:PORT], usb:VID:PID[:IN_EP:OUT_EP], "
-    "serial:DEVICE[:BAUD] or cups:NAME",
-    "scanner": "none, keyboard or serial:DEVICE[:BAUD]",
-    "scale": "none or serial:DEVICE[:BAUD]",
-    "display": "none or serial:DEVICE[:BAUD]",
+    "terminal": _pattern(r"[\w.\-]{1,32}", "1 to 32 letters, digits, '.', '-' or '_'"),
+    "printer": _pattern(
+        rf"none|file:.+|network:[\w.\-]+(:\d+)?|usb:[0-9a-fA-F]{{4}}:[0-9a-fA-F]{{4}}"
+        rf"(:[0-9a-fA-Fx]+:[0-9a-fA-Fx]+)?|{_SERIAL}|cups:\S+",
+        "expected none, file:PATH, network:HOST[:PORT], usb:VID:PID[:IN_EP:OUT_EP], "
+        "serial:DEVICE[:BAUD] or cups:NAME",
+    ),
+    "receipt_columns": _integer(32, 48, allowed=(32, 42, 48)),
+    "scanner": _pattern(rf"none|keyboard|{_SERIAL}", "expected none, keyboard or serial:DEVICE"),
+    "scale": _pattern(rf"none|{_SERIAL}", "expected none or serial:DEVICE[:BAUD]"),
+    "display": _pattern(rf"none|{_SERIAL}", "expected none or serial:DEVICE[:BAUD]"),
+    "theme": _pattern(r"[\w.\-]{1,40}", "a theme name such as dark, light or high-contrast"),
+    "keymap": _keymap,
+    "idle_lock_minutes": _integer(0, 24 * 60),
 }
 
 
-class Config(BaseSettings):
+@dataclass(frozen=True)
+class Config:
     """Everything this terminal needs to know before it can reach the database."""
 
-    model_config = SettingsConfigDict(env_prefix="POSTERM_", extra="forbid", frozen=True)
-
-    database_url: str = Field(default_factory=paths.default_database_url)
-    terminal: str = Field(default_factory=lambda: socket.gethostname()[:32] or "till")
+    database_url: str = field(default_factory=paths.default_database_url)
+    terminal: str = field(default_factory=lambda: socket.gethostname()[:32] or "till")
     printer: str = "none"
     receipt_columns: int = 42
     scanner: str = "keyboard"
     scale: str = "none"
     display: str = "none"
     theme: str = "dark"
-    keymap: dict[str, str] = Field(default_factory=dict)
-    idle_lock_minutes: int = Field(default=10, ge=0, le=24 * 60)
+    keymap: dict[str, str] = field(default_factory=dict)
+    idle_lock_minutes: int = 10
 
-    @field_validator("database_url")
-    @classmethod
-    def _known_database(cls, url: str) -> str:
-        if not re.match(r"^(sqlite:///.+|postgres(ql)?://.+)$", url):
-            raise ValueError("use sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB")
-        return url
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            try:
+                checked = _VALIDATORS[item.name](getattr(self, item.name))
+            except ValueError as problem:
+                raise ConfigError(f"config key '{item.name}': {problem}") from None
+            object.__setattr__(self, item.name, checked)
 
-    @field_validator("terminal")
-    @classmethod
-    def _terminal_name(cls, name: str) -> str:
-        if not re.fullmatch(r"[\w.\-]{1,32}", name):
-            raise ValueError("1 to 32 letters, digits, '.', '-' or '_'")
-        return name
-
-    @field_validator("printer", "scanner", "scale", "display")
-    @classmethod
-    def _device(cls, value: str, info: Any) -> str:
-        if not _DEVICE_PATTERNS[info.field_name].fullmatch(value):
-            raise ValueError(f"expected {_DEVICE_FORMS[info.field_name]}")
-        return value
-
-    @field_validator("receipt_columns")
-    @classmethod
-    def _columns(cls, columns: int) -> int:
-        if columns not in (32, 42, 48):
-            raise ValueError("must be 32, 42 or 48")
-        return columns
+    def replace(self, **changes: Any) -> Config:
+        return dataclasses.replace(self, **changes)
 
 
 def config_path(explicit: str | Path | None = None) -> tuple[Path, bool]:
@@ -100,42 +125,35 @@ def config_path(explicit: str | Path | None = None) -> tuple[Path, bool]:
 def load_config(explicit_path: str | Path | None = None, **overrides: Any) -> Config:
     """Read the config: command-line overrides beat POSTERM_* variables, which beat the file.
 
-    Raises ConfigError with one line naming the key and the problem.
+    Raises ConfigError with one line naming the key (and where it came from) and the problem.
     """
     path, named = config_path(explicit_path)
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
     if named and not path.is_file():
         raise ConfigError(f"config file {path} does not exist")
-
-    class _FromFile(Config):
-        @classmethod
-        def settings_customise_sources(
-            cls,
-            settings_cls: type[BaseSettings],
-            init_settings: PydanticBaseSettingsSource,
-            env_settings: PydanticBaseSettingsSource,
-            dotenv_settings: PydanticBaseSettingsSource,
-            file_secret_settings: PydanticBaseSettingsSource,
-        ) -> tuple[PydanticBaseSettingsSource, ...]:
-            return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, path))
-
-    given = {key: value for key, value in overrides.items() if value is not None}
+    if path.is_file():
+        try:
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path}: not valid TOML ({exc})") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config file {path}: cannot be read ({exc})") from None
+        sources = dict.fromkeys(values, str(path))
+    known = {item.name for item in fields(Config)}
+    for key in values:
+        if key not in known:
+            raise ConfigError(f"config key '{key}' ({path}): unknown key")
+    for key in known:
+        variable = ENV_PREFIX + key.upper()
+        if variable in os.environ:
+            values[key], sources[key] = os.environ[variable], variable
+    for key, value in overrides.items():
+        if value is not None:
+            values[key], sources[key] = value, "command line"
     try:
-        loaded = _FromFile(**given)
-    except ValidationError as exc:
-        raise ConfigError(_one_line(exc, path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path}: not valid TOML ({exc})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"config file {path}: cannot be read ({exc})") from None
-    return Config.model_construct(**loaded.model_dump())
-
-
-def _one_line(exc: ValidationError, path: Path) -> str:
-    error = exc.errors()[0]
-    key = ".".join(str(part) for part in error["loc"]) or "config"
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = "unknown key"
-    source = f"POSTERM_{key.upper()}" if f"POSTERM_{key.upper()}" in os.environ else str(path)
-    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-    return f"config key '{key}' ({source}): {message}{more}"
+        return Config(**values)
+    except ConfigError as error:
+        key = str(error).split("'")[1]
+        where = f" ({sources[key]})" if key in sources else ""
+        raise ConfigError(str(error).replace(f"'{key}':", f"'{key}'{where}:", 1)) from None

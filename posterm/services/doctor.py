@@ -126,9 +126,7 @@ def _ledger_balances(
     )
     _compare(
         result,
-        (
-            (f"{row_id} ({name})", cached, total) for row_id, name, cached, total in query
-        ),
+        ((f"{row_id} ({name})", cached, total) for row_id, name, cached, total in query),
         what,
     )
 
@@ -215,8 +213,7 @@ def _sale_totals(result: CheckResult) -> None:
     )
     for bill, total, line_sum, parts in query:
         result.add(
-            f"sale {bill}: total {total}, lines {line_sum}, "
-            f"subtotal-discount+tax+round-off {parts}"
+            f"sale {bill}: total {total}, lines {line_sum}, subtotal-discount+tax+round-off {parts}"
         )
 
 

@@ -27,8 +27,12 @@ def run_service(
     on_error: Callable[[PostermError], Any] | None = None,
     *,
     group: str = "service",
+    connect: bool = True,
 ) -> Worker[None]:
-    """Runs `call` in a thread with its own database connection; reports back on the UI thread."""
+    """Runs `call` in a thread with its own database connection; reports back on the UI thread.
+
+    `connect=False` is for work that opens the database itself.
+    """
     app = node.app
 
     def report_error(error: PostermError) -> None:
@@ -39,7 +43,10 @@ def run_service(
 
     def work() -> None:
         try:
-            with connection():
+            if connect:
+                with connection():
+                    result = call()
+            else:
                 result = call()
         except PostermError as error:
             app.call_from_thread(report_error, error)

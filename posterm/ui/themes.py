@@ -8,54 +8,49 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-
-class ThemeFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str
-    dark: bool = True
-    primary: str
-    secondary: str | None = None
-    accent: str | None = None
-    foreground: str | None = None
-    background: str | None = None
-    surface: str | None = None
-    panel: str | None = None
-    warning: str | None = None
-    error: str | None = None
-    success: str | None = None
-
-    @field_validator(
-        "primary",
-        "secondary",
-        "accent",
-        "foreground",
-        "background",
-        "surface",
-        "panel",
-        "warning",
-        "error",
-        "success",
-    )
-    @classmethod
-    def _colour(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                Color.parse(value)
-            except ColorParseError:
-                raise ValueError(f"'{value}' is not a colour") from None
-        return value
+COLOUR_KEYS = (
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "warning",
+    "error",
+    "success",
+)
 
 
 @dataclass(frozen=True)
 class LoadedThemes:
     themes: dict[str, Theme]
     problems: list[str]
+
+
+def theme_from_data(data: dict[str, Any]) -> Theme:
+    """Checks one theme file's keys and colours; raises ValueError naming the bad key."""
+    unknown = set(data) - {"name", "dark", *COLOUR_KEYS}
+    if unknown:
+        raise ValueError(f"{sorted(unknown)[0]}: unknown key")
+    if not isinstance(data.get("name"), str) or not data["name"].strip():
+        raise ValueError("name: required")
+    if not isinstance(data.get("dark", True), bool):
+        raise ValueError("dark: must be true or false")
+    if "primary" not in data:
+        raise ValueError("primary: required")
+    for key in COLOUR_KEYS:
+        if key in data:
+            try:
+                Color.parse(data[key])
+            except (ColorParseError, TypeError):
+                raise ValueError(f"{key}: '{data[key]}' is not a colour") from None
+    return Theme(**data)
 
 
 def load_themes(*directories: Path) -> LoadedThemes:
@@ -67,14 +62,12 @@ def load_themes(*directories: Path) -> LoadedThemes:
             continue
         for path in sorted(directory.glob("*.toml")):
             try:
-                data = ThemeFile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+                theme = theme_from_data(tomllib.loads(path.read_text(encoding="utf-8")))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
                 problems.append(f"theme {path.name}: cannot be read ({exc})")
                 continue
-            except ValidationError as exc:
-                error = exc.errors()[0]
-                key = ".".join(str(part) for part in error["loc"])
-                problems.append(f"theme {path.name}: {key}: {error['msg']}")
+            except ValueError as exc:
+                problems.append(f"theme {path.name}: {exc}")
                 continue
-            themes[data.name] = Theme(**data.model_dump())
+            themes[theme.name] = theme
     return LoadedThemes(themes, problems)

@@ -9,9 +9,16 @@ import pytest
 
 from posterm.app import PostermApp
 from posterm.config import Config
-from posterm.services import store, system
 from posterm.services.store import init_store
 from tests.conftest import command_line_actor
+
+
+class _FixedLabelApp(PostermApp):
+    """Shows the database as sqlite:///store.db, so snapshots do not depend on the temp path."""
+
+    def _store_opened(self, result) -> None:
+        opened, facts = result
+        super()._store_opened((dataclasses.replace(opened, url="sqlite:///store.db"), facts))
 
 
 @pytest.fixture
@@ -22,10 +29,7 @@ def make_app(sqlite_url: str) -> Callable[..., PostermApp]:
         if initialised:
             init_store(command_line_actor("tester"), "Test Store", "owner", "secret", "1234")
         config = Config(database_url=sqlite_url, terminal="till-1", **config_values)
-        opened = system.open_store(sqlite_url)
-        # A fixed label keeps snapshots independent of the temporary path.
-        opened = dataclasses.replace(opened, url="sqlite:///store.db")
-        return PostermApp(config, opened, store.store_facts())
+        return _FixedLabelApp(config)
 
     return build
 

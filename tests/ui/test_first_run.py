@@ -20,6 +20,7 @@ async def fill_form(pilot, values: list[str]) -> None:
 async def test_create_my_shop_then_log_in(make_app):
     app = make_app(initialised=False)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         assert isinstance(app.screen, FirstRunScreen)
         await pilot.press("c")
         await fill_form(pilot, ["Gupta Stores", "meera", "pass1", "pass1", "4321"])
@@ -36,6 +37,7 @@ async def test_create_my_shop_then_log_in(make_app):
 async def test_bad_form_input_is_named_and_nothing_is_created(make_app):
     app = make_app(initialised=False)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         await pilot.press("c")
         await fill_form(pilot, ["Gupta Stores", "meera", "pass1", "pass2", ""])
         await settle(pilot)

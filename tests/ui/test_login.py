@@ -20,6 +20,7 @@ async def log_in(pilot, username: str, secret: str) -> None:
 async def test_login_with_password_opens_home(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         await log_in(pilot, "owner", "secret")
         assert isinstance(app.screen, HomeScreen)
@@ -30,6 +31,7 @@ async def test_login_with_password_opens_home(make_app):
 async def test_wrong_password_shows_a_message_and_stays(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         await log_in(pilot, "owner", "nope")
         assert isinstance(app.screen, LoginScreen)
         error = str(app.screen.query_one("#login-error", Label).content)
@@ -40,6 +42,7 @@ async def test_wrong_password_shows_a_message_and_stays(make_app):
 async def test_five_failures_lock_the_account(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         await log_in(pilot, "owner", "bad")
         for _ in range(4):
             await type_text(pilot, "bad")
@@ -56,6 +59,7 @@ async def test_five_failures_lock_the_account(make_app):
 async def test_pin_login(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         await pilot.press("f2")
         app.screen.query_one("#username").value = "owner"
         await type_text(pilot, "1234")
@@ -67,6 +71,7 @@ async def test_pin_login(make_app):
 async def test_lock_and_unlock_keeps_the_screen_underneath(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         await log_in(pilot, "owner", "secret")
         home = app.screen
         await pilot.press("ctrl+l")
@@ -85,6 +90,7 @@ async def test_lock_and_unlock_keeps_the_screen_underneath(make_app):
 async def test_quit_asks_first_when_logged_in(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         await log_in(pilot, "owner", "secret")
         await pilot.press("ctrl+q")
         await pilot.pause()
@@ -101,6 +107,7 @@ async def test_quit_asks_first_when_logged_in(make_app):
 async def test_idle_till_locks_itself(make_app, monkeypatch):
     app = make_app(idle_lock_minutes=1)
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
         await log_in(pilot, "owner", "secret")
         app._last_input -= 61
         app._lock_if_idle()

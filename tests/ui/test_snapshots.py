@@ -6,14 +6,18 @@ and review the SVGs in the diff.
 
 from __future__ import annotations
 
+from tests.ui.conftest import settle
+
 
 def test_login_screen(make_app, snap_compare):
-    assert snap_compare(make_app(), terminal_size=(80, 24))
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=settle)
 
 
 def test_first_run_screen(make_app, snap_compare):
-    assert snap_compare(make_app(initialised=False), terminal_size=(80, 24))
+    assert snap_compare(make_app(initialised=False), terminal_size=(80, 24), run_before=settle)
 
 
 def test_login_screen_in_high_contrast(make_app, snap_compare):
-    assert snap_compare(make_app(theme="high-contrast"), press=["f2"], terminal_size=(80, 24))
+    assert snap_compare(
+        make_app(theme="high-contrast"), press=["f2"], terminal_size=(80, 24), run_before=settle
+    )

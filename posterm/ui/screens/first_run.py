@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,13 +19,9 @@ from posterm.ui.widgets.fields import Field
 _FORM_FIELDS = ("store_name", "owner", "password", "password_again", "pin")
 
 
-@dataclass(frozen=True)
-class FirstRunChoice:
-    kind: str  # "created" (the user's own store) or "demo"
-    username: str = ""
+class FirstRunScreen(Screen[None]):
+    """Hands over to the app (`first_run_done`) once a store exists: the user's own, or the demo."""
 
-
-class FirstRunScreen(Screen[FirstRunChoice]):
     AUTO_FOCUS = ""  # nothing to type into until the user picks C or D
     BINDINGS = [
         Binding("c", "create", "Create my shop", id="first_run.create"),
@@ -37,7 +32,7 @@ class FirstRunScreen(Screen[FirstRunChoice]):
     def __init__(self, terminal: str, demo_builder) -> None:
         super().__init__()
         self.terminal = terminal
-        self.demo_builder = demo_builder  # () -> None, switches the app to the demo database
+        self.demo_builder = demo_builder  # (progress) -> StoreFacts of the demo shop
         self.busy = False
 
     def compose(self) -> ComposeResult:
@@ -105,16 +100,22 @@ class FirstRunScreen(Screen[FirstRunChoice]):
         actor = command_line_actor(getpass.getuser(), self.terminal)
         self.busy = True
         self.query_one("#create-error", Label).update("Creating…")
-        run_service(
-            self,
-            lambda: store.init_store(
+
+        def create() -> store.StoreFacts:
+            store.init_store(
                 actor,
                 values["store_name"],
                 values["owner"],
                 values["password"],
                 values["pin"] or None,
-            ),
-            lambda _: self.dismiss(FirstRunChoice("created", values["owner"].strip().lower())),
+            )
+            return store.store_facts()
+
+        owner = values["owner"].strip().lower()
+        run_service(
+            self,
+            create,
+            lambda facts: self.app.first_run_done(facts, owner),
             self._form_error,
         )
 
@@ -131,12 +132,14 @@ class FirstRunScreen(Screen[FirstRunChoice]):
         self.query_one("#welcome").add_class("hidden")
         self.query_one("#demo-progress").remove_class("hidden")
         step = self.query_one("#demo-step", Label)
+
         run_service(
             self,
             lambda: self.demo_builder(lambda text: self.app.call_from_thread(step.update, text)),
-            lambda _: self.dismiss(FirstRunChoice("demo")),
+            lambda facts: self.app.first_run_done(facts, ""),
             self._demo_failed,
             group="demo",
+            connect=False,  # the builder opens the demo shop's own database
         )
 
     def _demo_failed(self, error: PostermError) -> None:

@@ -1,6 +1,12 @@
-"""The login screen, also the lock screen: username and password, or username and PIN."""
+"""The login screen, also the lock screen: username and password, or username and PIN.
+
+It appears before the database is open (the app opens it behind this screen) and fills in
+the store's name once it is.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,10 +15,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label
 
 from posterm.domain.errors import PostermError
-from posterm.services import auth
-from posterm.ui.background import run_service
 from posterm.ui.session import Session
 from posterm.ui.widgets.fields import Field
+
+if TYPE_CHECKING:
+    from posterm.services.store import StoreFacts
+    from posterm.services.system import OpenedDatabase
+
+_PASSWORD_HINT = "Enter: log in    F2: use PIN instead"
+_PIN_HINT = "Enter: log in    F2: use password instead"
 
 
 class LoginScreen(Screen[Session]):
@@ -22,28 +33,18 @@ class LoginScreen(Screen[Session]):
         Binding("f2", "toggle_pin", "PIN / password", id="login.toggle_pin"),
     ]
 
-    def __init__(
-        self,
-        store_name: str,
-        database_label: str,
-        terminal: str,
-        *,
-        demo: bool = False,
-        locked_by: str = "",
-        username: str = "",
-    ) -> None:
+    def __init__(self, terminal: str, *, username: str = "", locked_by: str = "") -> None:
         super().__init__()
-        self.store_name = store_name
-        self.database_label = database_label
         self.terminal = terminal
-        self.demo = demo
         self.locked_by = locked_by
         self.initial_username = username
         self.use_pin = False
+        self.facts: StoreFacts | None = None
+        self.opened: OpenedDatabase | None = None
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="login", classes="dialog"):
-            yield Label(self.store_name, id="login-store", classes="dialog-title")
+            yield Label("posterm", id="login-store", classes="dialog-title")
             if self.locked_by:
                 yield Label(
                     f"Till locked by {self.locked_by}. Log in to carry on; the open bill is kept.",
@@ -54,33 +55,42 @@ class LoginScreen(Screen[Session]):
             yield Label("Password", id="secret-label")
             yield Field(id="secret", password=True, max_length=72)
             yield Label("", id="login-error", classes="error")
-            yield Label("Enter: log in    F2: use PIN instead", id="login-hint", classes="muted")
+            yield Label(_PASSWORD_HINT, id="login-hint", classes="muted")
         with Center():
-            if self.demo:
-                yield Label(
-                    "Demo shop: log in as [b]owner[/b] or [b]cashier[/b], "
-                    "password [b]demo[/b], PIN [b]1234[/b]",
-                    id="demo-hint",
-                )
-            yield Label(
-                f"{self.database_label} · till {self.terminal}",
-                classes="muted",
-                id="login-database",
-            )
+            yield Label("", id="demo-hint", classes="hidden")
+        with Center():
+            yield Label("Opening the database…", classes="muted", id="login-database")
         yield Footer()
 
     def on_mount(self) -> None:
         target = "#secret" if self.initial_username else "#username"
         self.query_one(target, Field).focus()
+        if self.facts is not None:
+            self._show_store()
+
+    def store_ready(self, facts: StoreFacts | None, opened: OpenedDatabase | None) -> None:
+        self.facts, self.opened = facts, opened
+        if self.is_mounted and facts is not None:
+            self._show_store()
+
+    def _show_store(self) -> None:
+        assert self.facts is not None and self.opened is not None
+        self.query_one("#login-store", Label).update(self.facts.store_name)
+        self.query_one("#login-database", Label).update(
+            f"{self.opened.kind} {self.opened.url} · till {self.terminal}"
+        )
+        if self.facts.demo:
+            hint = self.query_one("#demo-hint", Label)
+            hint.update(
+                "Demo shop: log in as [b]owner[/b] or [b]cashier[/b], "
+                "password [b]demo[/b], PIN [b]1234[/b]"
+            )
+            hint.remove_class("hidden")
 
     def action_toggle_pin(self) -> None:
         self.use_pin = not self.use_pin
         self.query_one("#secret-label", Label).update("PIN" if self.use_pin else "Password")
-        self.query_one("#login-hint", Label).update(
-            "Enter: log in    F2: use password instead"
-            if self.use_pin
-            else "Enter: log in    F2: use PIN instead"
-        )
+        self.query_one("#login-hint", Label).update(_PIN_HINT if self.use_pin else _PASSWORD_HINT)
         secret = self.query_one("#secret", Field)
         secret.value = ""
         secret.max_length = 8 if self.use_pin else 72
@@ -100,7 +110,13 @@ class LoginScreen(Screen[Session]):
         if not secret.value:
             self._show_error("Type your PIN." if self.use_pin else "Type your password.")
             return
+        if self.facts is None:
+            self._show_error("Still opening the database; press Enter again in a moment.")
+            return
         self._show_error("Checking…")
+        from posterm.services import auth  # bcrypt loads on the first login, not at start
+        from posterm.ui.background import run_service
+
         run_service(
             self,
             lambda: auth.authenticate(
