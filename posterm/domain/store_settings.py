@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from posterm.domain.bill_numbers import DEFAULT_FORMAT, validate_format
 from posterm.domain.errors import ValidationError
 from posterm.domain.money import CashRounding, parse_money
+from posterm.domain.sale import parse_tender_methods
 
 
 def _text(max_length: int) -> Callable[[str, str], str]:
@@ -100,6 +101,11 @@ def _cash_rounding(key: str, text: str) -> CashRounding:
     return CashRounding.parse(text, key)
 
 
+def _tender_methods(key: str, text: str) -> str:
+    # Kept as canonical text ("bkash,yape"); posterm.domain.sale.tender_methods() reads it.
+    return ",".join(parse_tender_methods(text, key))
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     key: str
@@ -131,6 +137,9 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("default_credit_limit", "Default credit limit", "2000.00", _money),
     SettingSpec("allow_negative_stock", "Allow negative stock", "false", _boolean),
     SettingSpec("cash_rounding", "Cash rounding", "none", _cash_rounding),
+    SettingSpec(
+        "extra_tender_methods", "Extra payment methods (comma-separated)", "", _tender_methods
+    ),
     SettingSpec("timezone", "Timezone", "Asia/Kolkata", _timezone),
     SettingSpec("login_max_failures", "Failed logins before lock", "5", _integer(1, 100)),
     SettingSpec("login_lockout_minutes", "Lockout minutes", "5", _integer(1, 24 * 60)),

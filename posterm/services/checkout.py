@@ -1,0 +1,606 @@
+"""Checkout: turns a paid cart into a sale, all in one transaction (DESIGN.md, "Checkout").
+
+One write transaction locks the products in id order (FOR UPDATE on PostgreSQL, BEGIN
+IMMEDIATE on SQLite), then the customer, then the bill-number counter, and writes the sale,
+its line snapshots, payments, stock movements and credit entry with their caches. Anything
+refused raises before the bill number is taken, and any failure rolls everything back, so bill
+numbers stay gap-free. The cart's UUID makes a retry return the sale already written.
+
+Printing, the drawer and the customer display run after this returns, never inside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from peewee import IntegrityError
+
+from posterm.data.counters import take_next
+from posterm.data.database import for_update, write_transaction
+from posterm.data.fields import utc_now
+from posterm.data.models import (
+    ACTIVE,
+    CreditEntry,
+    Customer,
+    HeldSale,
+    Payment,
+    Product,
+    Sale,
+    SaleLine,
+    Shift,
+    StockMovement,
+    TaxRate,
+    User,
+)
+from posterm.domain.bill_numbers import bill_number, series_for
+from posterm.domain.cart import BillTotals, CartLine, TaxRateTotal, compute_bill
+from posterm.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from posterm.domain.money import (
+    MONEY_PLACES,
+    exact_context,
+    format_money,
+    format_quantity,
+    quantize_money,
+)
+from posterm.domain.permissions import Actor, Grant, Permission, grant
+from posterm.domain.sale import (
+    CREDIT,
+    AppliedPayment,
+    CheckoutRequest,
+    CompletedSale,
+    SaleLineRequest,
+    SoldLine,
+    TenderAllocation,
+    allocate_tenders,
+    tender_methods,
+)
+from posterm.domain.store_settings import StoreSettings
+from posterm.services import audit
+from posterm.services.settings import load_settings
+
+CURRENCY_PLACES = 2
+MAX_LINES = 500
+MAX_NOTE = 500
+
+
+def checkout(
+    actor: Actor, request: CheckoutRequest, *, sold_at: datetime | None = None
+) -> CompletedSale:
+    """Completes the sale of `request`'s cart and returns it; a retry returns the same sale.
+
+    `sold_at` (aware) back-dates the sale, for the demo shop and imports; default now.
+    Raises ValidationError, NotFound, Conflict or PermissionDenied, having written nothing.
+    """
+    when = _sale_time(sold_at)
+    try:
+        with write_transaction():
+            sale = Sale.get_or_none(Sale.uuid == request.cart_id)
+            if sale is None:
+                sale = _write_sale(actor, request, when)
+            return _completed(sale, load_settings())
+    except IntegrityError:
+        # The same cart was completed by a concurrent retry between our check and our insert.
+        sale = Sale.get_or_none(Sale.uuid == request.cart_id)
+        if sale is None:
+            raise
+        return _completed(sale, load_settings())
+
+
+def sale_for_cart(cart_id: UUID) -> CompletedSale | None:
+    """The sale made from cart `cart_id`, if it was completed (e.g. before a crash)."""
+    sale = Sale.get_or_none(Sale.uuid == cart_id)
+    return None if sale is None else _completed(sale, load_settings())
+
+
+def get_sale(sale_id: int) -> CompletedSale:
+    """A completed sale by id, as its receipt shows it (for a reprint)."""
+    sale = Sale.get_or_none(Sale.id == sale_id)
+    if sale is None:
+        raise NotFound(f"No sale with id {sale_id}.")
+    return _completed(sale, load_settings())
+
+
+def find_sale(bill_number_text: str) -> CompletedSale:
+    """A completed sale by its bill number (for a reprint or a return)."""
+    sale = Sale.get_or_none(Sale.bill_number == bill_number_text.strip().upper())
+    if sale is None:
+        sale = Sale.get_or_none(Sale.bill_number == bill_number_text.strip())
+    if sale is None:
+        raise NotFound(f"No bill numbered '{bill_number_text.strip()}'.")
+    return _completed(sale, load_settings())
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _sale_time(sold_at: datetime | None) -> datetime:
+    if sold_at is None:
+        return utc_now()
+    if sold_at.tzinfo is None:
+        raise ValidationError("sold_at", "needs a timezone")
+    return sold_at.astimezone(UTC)
+
+
+def _write_sale(actor: Actor, request: CheckoutRequest, when: datetime) -> Sale:
+    actor.require(Permission.SELL)
+    if actor.user_id is None:
+        raise ValidationError("user", "log in as a user of the till to sell")
+    _check_shape(request)
+    settings = load_settings()
+
+    products = _lock_products(request.lines)
+    # Locking may have waited for another till finishing this very cart.
+    existing = Sale.get_or_none(Sale.uuid == request.cart_id)
+    if existing is not None:
+        return existing
+
+    used_overrides: list[Permission] = []
+    rates = _tax_rates(products.values(), settings)
+    cart_lines: list[CartLine] = []
+    overridden: list[bool] = []
+    for line in request.lines:
+        product = products[line.product_id]
+        price, is_override = _price_of(line, product)
+        if is_override and Permission.PRICE_OVERRIDE not in used_overrides:
+            actor.require(Permission.PRICE_OVERRIDE)
+            used_overrides.append(Permission.PRICE_OVERRIDE)
+        overridden.append(is_override)
+        cart_lines.append(
+            CartLine(
+                product.id,
+                product.name,
+                price,
+                line.quantity,
+                rates[product.id],
+                line.line_discount,
+            )
+        )
+    totals = compute_bill(
+        cart_lines,
+        request.bill_discount,
+        settings.prices_include_tax,
+        settings.cash_rounding,
+        CURRENCY_PLACES,
+    )
+    _check_units(request.lines, products)
+    if not settings.allow_negative_stock:
+        _check_stock(request.lines, products)
+
+    customer = _lock_customer(request.customer_id)
+    allocation = allocate_tenders(
+        totals.total_due,
+        request.tenders,
+        customer_attached=customer is not None,
+        methods=tender_methods(settings.extra_tender_methods),
+        places=CURRENCY_PLACES,
+    )
+    balance = _ledger_balance(customer) if customer is not None else Decimal(0)
+    if allocation.credit_amount > 0:
+        assert customer is not None  # allocate_tenders refuses credit for a walk-in
+        if _check_credit(actor, customer, balance, allocation.credit_amount):
+            used_overrides.append(Permission.CREDIT_ABOVE_LIMIT)
+
+    approver = actor.approved_by_id if _needed_approval(actor, used_overrides) else None
+    local_day = when.astimezone(ZoneInfo(settings.timezone)).date()
+    series = series_for(settings.bill_number_format, local_day)
+    sequence = take_next(f"bill:{series}")
+    number = bill_number(series, sequence)
+    shift = (
+        Shift.select(Shift.id)
+        .where((Shift.terminal == actor.terminal) & (Shift.status == "open"))
+        .order_by(Shift.id.desc())
+        .first()
+    )
+
+    sale = Sale.create(
+        created_at=when,
+        updated_at=when,
+        uuid=request.cart_id,
+        kind="sale",
+        bill_number=number,
+        series=series,
+        sequence=sequence,
+        terminal=actor.terminal[:32],
+        user=actor.user_id,
+        approved_by=approver,
+        customer=customer,
+        shift=shift,
+        prices_include_tax=settings.prices_include_tax,
+        item_count=totals.item_count,
+        subtotal=totals.subtotal,
+        discount_total=totals.discount_total,
+        tax_total=totals.tax_total,
+        round_off=totals.round_off,
+        total=totals.total_due,
+        paid_total=allocation.tendered_total,
+        change_given=allocation.change,
+        credit_amount=allocation.credit_amount,
+        note=request.note.strip(),
+    )
+    _write_lines(sale, request.lines, products, totals, overridden, when)
+    _write_stock(sale, actor, request.lines, products, when)
+    credit_payment = _write_payments(sale, actor, customer, shift, allocation, when)
+    if allocation.credit_amount > 0:
+        assert customer is not None
+        new_balance = balance + allocation.credit_amount
+        CreditEntry.create(
+            created_at=when,
+            updated_at=when,
+            customer=customer,
+            kind="sale",
+            amount=allocation.credit_amount,
+            balance_after=new_balance,
+            sale=sale,
+            payment=credit_payment,
+            user=actor.user_id,
+            approved_by=approver if Permission.CREDIT_ABOVE_LIMIT in used_overrides else None,
+            note=number,
+        )
+        Customer.update(balance=new_balance, updated_at=utc_now()).where(
+            Customer.id == customer.id
+        ).execute()
+    # The till's saved open bill is this cart: it is paid now, so it must not come back.
+    HeldSale.delete().where(HeldSale.uuid == request.cart_id).execute()
+    if approver is not None:
+        audit.record(
+            actor,
+            "sale.override",
+            entity="sale",
+            entity_id=number,
+            details={
+                "permissions": [
+                    p.name for p in used_overrides if grant(actor.role, p) is Grant.OVERRIDE
+                ],
+                "approved_by": actor.approved_by_username,
+                "total": str(totals.total_due),
+            },
+        )
+    return sale
+
+
+def _check_shape(request: CheckoutRequest) -> None:
+    if not request.lines:
+        raise ValidationError("lines", "the bill has no items")
+    if len(request.lines) > MAX_LINES:
+        raise ValidationError("lines", f"at most {MAX_LINES} lines on one bill")
+    if len(request.note) > MAX_NOTE:
+        raise ValidationError("note", f"at most {MAX_NOTE} characters")
+    for index, line in enumerate(request.lines):
+        if not isinstance(line.product_id, int):
+            raise ValidationError("product", f"line {index + 1} names no product")
+
+
+def _lock_products(lines: Sequence[SaleLineRequest]) -> dict[int, Product]:
+    """Locks every product on the bill, in id order so two tills never deadlock."""
+    ids = sorted({line.product_id for line in lines})
+    query = for_update(Product.select().where(Product.id.in_(ids)).order_by(Product.id))
+    products = {product.id: product for product in query}
+    for product_id in ids:
+        product = products.get(product_id)
+        if product is None:
+            raise NotFound(f"No product with id {product_id}.")
+        if product.status != ACTIVE or product.deleted_at is not None:
+            raise Conflict(f"'{product.name}' is {product.status} and cannot be sold.")
+    return products
+
+
+def _tax_rates(products, settings: StoreSettings) -> dict[int, Decimal]:
+    """Each product's tax rate; a product with none takes the store's default rate."""
+    rate_ids = {p.tax_rate_id for p in products if p.tax_rate_id is not None}
+    by_id = (
+        {row.id: row.rate for row in TaxRate.select().where(TaxRate.id.in_(sorted(rate_ids)))}
+        if rate_ids
+        else {}
+    )
+    return {
+        p.id: by_id[p.tax_rate_id] if p.tax_rate_id is not None else settings.default_tax_rate
+        for p in products
+    }
+
+
+def _price_of(line: SaleLineRequest, product: Product) -> tuple[Decimal, bool]:
+    """The unit price the line sells at, and whether it overrides the product's price."""
+    if line.unit_price is None:
+        return product.price, False
+    price = line.unit_price
+    if not isinstance(price, Decimal):
+        raise TypeError(f"unit_price must be a Decimal, not {type(price).__name__}")
+    if not price.is_finite():
+        raise ValidationError("unit_price", f"not a number ({product.name})")
+    if price != quantize_money(price, CURRENCY_PLACES):
+        raise ValidationError(
+            "unit_price", f"at most {CURRENCY_PLACES} decimal places ({product.name})"
+        )
+    return price, price != product.price
+
+
+def _check_units(lines: Sequence[SaleLineRequest], products: dict[int, Product]) -> None:
+    for line in lines:
+        product = products[line.product_id]
+        whole = line.quantity == line.quantity.to_integral_value()
+        if product.unit == "pcs" and not product.sold_by_weight and not whole:
+            raise ValidationError(
+                "quantity", f"'{product.name}' is sold in whole pieces, not {line.quantity}"
+            )
+
+
+def _check_stock(lines: Sequence[SaleLineRequest], products: dict[int, Product]) -> None:
+    wanted: dict[int, Decimal] = {}
+    for line in lines:
+        wanted[line.product_id] = wanted.get(line.product_id, Decimal(0)) + line.quantity
+    for product_id, quantity in wanted.items():
+        product = products[product_id]
+        if product.stock < quantity:
+            have = format_quantity(max(product.stock, Decimal(0)))
+            raise Conflict(
+                f"Only {have} {product.unit} of '{product.name}' in stock; "
+                f"this bill needs {format_quantity(quantity)}."
+            )
+
+
+def _lock_customer(customer_id: int | None) -> Customer | None:
+    if customer_id is None:
+        return None
+    customer = for_update(Customer.select().where(Customer.id == customer_id)).first()
+    if customer is None or customer.deleted_at is not None:
+        raise NotFound(f"No customer with id {customer_id}.")
+    return customer
+
+
+def _ledger_balance(customer: Customer) -> Decimal:
+    """What the customer owes by the ledger (the truth; the cached balance should agree)."""
+    last = (
+        CreditEntry.select(CreditEntry.balance_after)
+        .where(CreditEntry.customer == customer.id)
+        .order_by(CreditEntry.id.desc())
+        .first()
+    )
+    return last.balance_after if last is not None else Decimal(0)
+
+
+def _check_credit(actor: Actor, customer: Customer, balance: Decimal, credit: Decimal) -> bool:
+    """Refuses credit the customer may not have; True when it needs the above-limit right."""
+    if customer.status != ACTIVE:
+        raise Conflict(
+            f"No credit for {customer.name}: the customer is {customer.status}."
+            + (f" ({customer.notes.strip()})" if customer.notes.strip() else "")
+        )
+    with exact_context():
+        after = balance + credit
+    if after <= customer.credit_limit:
+        return False
+    try:
+        actor.require(Permission.CREDIT_ABOVE_LIMIT)
+    except PermissionDenied:
+        raise PermissionDenied(
+            f"sell on credit above the limit ({customer.name} would owe "
+            f"{format_money(after)}, limit {format_money(customer.credit_limit)})",
+            actor.role.value,
+        ) from None
+    return True
+
+
+def _needed_approval(actor: Actor, used: list[Permission]) -> bool:
+    """Whether a manager's approval (not the actor's own role) allowed any of `used`."""
+    return actor.approved_by_id is not None and any(
+        grant(actor.role, permission) is Grant.OVERRIDE for permission in used
+    )
+
+
+def _write_lines(
+    sale: Sale,
+    lines: Sequence[SaleLineRequest],
+    products: dict[int, Product],
+    totals: BillTotals,
+    overridden: list[bool],
+    when: datetime,
+) -> None:
+    rows = []
+    for index, (line, result, is_override) in enumerate(
+        zip(lines, totals.lines, overridden, strict=True), start=1
+    ):
+        product = products[line.product_id]
+        with exact_context():
+            cost_total = quantize_money(product.cost * line.quantity, MONEY_PLACES)
+        rows.append(
+            {
+                "created_at": when,
+                "updated_at": when,
+                "sale": sale.id,
+                "line_no": index,
+                "product": product.id,
+                "name": product.name,
+                "code": product.code,
+                "barcode": product.barcode or "",
+                "hsn_code": product.hsn_code,
+                "unit": product.unit,
+                "quantity": line.quantity,
+                "unit_price": result.line.unit_price,
+                "price_overridden": is_override,
+                "gross": result.gross,
+                "line_discount": result.line_discount_amount,
+                "bill_discount": result.bill_discount_share,
+                "tax_rate": result.line.tax_rate,
+                "taxable_value": result.taxable_value,
+                "tax_amount": result.tax_amount,
+                "line_total": result.line_total,
+                "unit_cost": product.cost,
+                "cost_total": cost_total,
+            }
+        )
+    SaleLine.insert_many(rows).execute()
+
+
+def _write_stock(
+    sale: Sale,
+    actor: Actor,
+    lines: Sequence[SaleLineRequest],
+    products: dict[int, Product],
+    when: datetime,
+) -> None:
+    stock = {product_id: product.stock for product_id, product in products.items()}
+    rows = []
+    for line in lines:
+        product = products[line.product_id]
+        stock[product.id] -= line.quantity
+        rows.append(
+            {
+                "created_at": when,
+                "updated_at": when,
+                "product": product.id,
+                "kind": "sale",
+                "quantity": -line.quantity,
+                "stock_after": stock[product.id],
+                "unit_cost": product.cost,
+                "sale": sale.id,
+                "user": actor.user_id,
+                "terminal": actor.terminal[:32],
+            }
+        )
+    StockMovement.insert_many(rows).execute()
+    now = utc_now()
+    for product_id, after in stock.items():
+        Product.update(stock=after, updated_at=now).where(Product.id == product_id).execute()
+
+
+def _write_payments(
+    sale: Sale,
+    actor: Actor,
+    customer: Customer | None,
+    shift: Shift | None,
+    allocation: TenderAllocation,
+    when: datetime,
+) -> Payment | None:
+    """Writes the payment rows; returns the credit row, which the credit entry points at."""
+    credit_row = None
+    for applied in allocation.payments:
+        row = Payment.create(
+            created_at=when,
+            updated_at=when,
+            sale=sale,
+            customer=customer,
+            shift=shift,
+            user=actor.user_id,
+            terminal=actor.terminal[:32],
+            method=applied.method,
+            direction="in",
+            amount=applied.amount,
+            tendered=applied.tendered,
+            reference=applied.reference[:64],
+        )
+        if applied.method == CREDIT:
+            credit_row = row
+    return credit_row
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _money(value: Decimal) -> Decimal:
+    """Shows a stored amount at the currency's places when that loses nothing."""
+    short = quantize_money(value, CURRENCY_PLACES)
+    return short if short == value else value
+
+
+def _rate(value: Decimal) -> Decimal:
+    """18.0000 -> 18, 12.5000 -> 12.5 (never 1E+1)."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
+
+
+def _completed(sale: Sale, settings: StoreSettings) -> CompletedSale:
+    lines = tuple(
+        SoldLine(
+            line_no=row.line_no,
+            product_id=row.product_id,
+            name=row.name,
+            code=row.code,
+            barcode=row.barcode,
+            hsn_code=row.hsn_code,
+            unit=row.unit,
+            quantity=row.quantity,
+            unit_price=_money(row.unit_price),
+            price_overridden=row.price_overridden,
+            gross=_money(row.gross),
+            line_discount=_money(row.line_discount),
+            bill_discount=_money(row.bill_discount),
+            tax_rate=_rate(row.tax_rate),
+            taxable_value=_money(row.taxable_value),
+            tax_amount=_money(row.tax_amount),
+            line_total=_money(row.line_total),
+        )
+        for row in SaleLine.select().where(SaleLine.sale == sale.id).order_by(SaleLine.line_no)
+    )
+    by_rate: dict[Decimal, tuple[Decimal, Decimal]] = {}
+    for line in lines:
+        taxable, tax = by_rate.get(line.tax_rate, (Decimal(0), Decimal(0)))
+        by_rate[line.tax_rate] = (taxable + line.taxable_value, tax + line.tax_amount)
+    payments = tuple(
+        AppliedPayment(
+            row.method,
+            _money(row.amount),
+            None if row.tendered is None else _money(row.tendered),
+            row.reference,
+        )
+        for row in Payment.select().where(Payment.sale == sale.id).order_by(Payment.id)
+    )
+    cashier = User.get_by_id(sale.user_id)
+    approver = User.get_or_none(User.id == sale.approved_by_id) if sale.approved_by_id else None
+    customer = Customer.get_or_none(Customer.id == sale.customer_id) if sale.customer_id else None
+    return CompletedSale(
+        id=sale.id,
+        cart_id=sale.uuid,
+        bill_number=sale.bill_number,
+        kind=sale.kind,
+        sold_at=sale.created_at,
+        sold_at_local=sale.created_at.astimezone(ZoneInfo(settings.timezone)),
+        terminal=sale.terminal,
+        cashier_id=cashier.id,
+        cashier=cashier.full_name or cashier.username,
+        approved_by=approver.username if approver else "",
+        customer_id=sale.customer_id,
+        customer_name=customer.name if customer else "",
+        customer_balance=_balance_after(sale, customer) if customer else None,
+        prices_include_tax=sale.prices_include_tax,
+        lines=lines,
+        item_count=sale.item_count,
+        subtotal=_money(sale.subtotal),
+        discount_total=_money(sale.discount_total),
+        tax_total=_money(sale.tax_total),
+        round_off=_money(sale.round_off),
+        total=_money(sale.total),
+        tax_summary=tuple(
+            TaxRateTotal(rate, taxable, tax) for rate, (taxable, tax) in sorted(by_rate.items())
+        ),
+        payments=payments,
+        tendered_total=_money(sale.paid_total),
+        change=_money(sale.change_given),
+        credit_amount=_money(sale.credit_amount),
+        note=sale.note,
+        printed=sale.printed,
+    )
+
+
+def _balance_after(sale: Sale, customer: Customer) -> Decimal:
+    """What the customer owed right after this sale, by the credit ledger."""
+    entry = (
+        CreditEntry.select(CreditEntry.balance_after)
+        .where(CreditEntry.sale == sale.id)
+        .order_by(CreditEntry.id.desc())
+        .first()
+    )
+    if entry is None:
+        entry = (
+            CreditEntry.select(CreditEntry.balance_after)
+            .where(
+                (CreditEntry.customer == customer.id) & (CreditEntry.created_at <= sale.created_at)
+            )
+            .order_by(CreditEntry.created_at.desc(), CreditEntry.id.desc())
+            .first()
+        )
+    return _money(entry.balance_after) if entry is not None else Decimal("0.00")
