@@ -18,6 +18,7 @@ from decimal import ROUND_CEILING, Decimal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from posterm import paths
 from posterm.data.database import write_transaction
 from posterm.data.models import (
     Category,
@@ -58,144 +59,6 @@ _SETTINGS = (
     ("receipt_footer", "Thank you! Visit again.\nGoods once sold can be exchanged within 7 days."),
 )
 
-# [category], then: item | HSN | GST % | brands | packs as label:MRP (the first brand's price)
-_PACKED = """
-[Staples]
-Atta | 1101 | 5 | Annapurna Gold, Kisan Choice, Rasoi Rani, Desh Bhog | 1kg:62, 5kg:285, 10kg:545
-Basmati Rice | 1006 | 5 | Desh Bhog, Shahi Darbar, Kisan Choice, Royal Chef | 1kg:145, 5kg:690
-Sona Masoori Rice | 1006 | 5 | Kisan Choice, Rasoi Rani, Annapurna Gold | 1kg:72, 5kg:345
-Iodised Salt | 2501 | 0 | Sagar Shudh, Namak Raja, Rasoi Rani | 1kg:28
-Refined Sugar | 1701 | 5 | Madhur Mill, Kisan Choice | 1kg:52, 5kg:250
-Maida | 1101 | 5 | Annapurna Gold, Rasoi Rani | 500g:32, 1kg:58
-Bombay Rava | 1103 | 5 | Annapurna Gold, Rasoi Rani | 500g:38, 1kg:70
-Thick Poha | 1904 | 5 | Rasoi Rani, Kisan Choice | 500g:42, 1kg:78
-Besan | 1106 | 5 | Rasoi Rani, Desh Bhog | 500g:68, 1kg:128
-[Dal & Pulses]
-Toor Dal | 0713 | 5 | Rasoi Rani, Kisan Choice | 500g:92, 1kg:178
-Moong Dal | 0713 | 5 | Rasoi Rani, Kisan Choice | 500g:78, 1kg:150
-Chana Dal | 0713 | 5 | Rasoi Rani, Kisan Choice | 500g:56, 1kg:105
-Urad Dal | 0713 | 5 | Rasoi Rani, Kisan Choice | 500g:82, 1kg:158
-Masoor Dal | 0713 | 5 | Rasoi Rani, Kisan Choice | 500g:58, 1kg:110
-Rajma Chitra | 0713 | 5 | Rasoi Rani, Kisan Choice | 500g:88, 1kg:170
-Kabuli Chana | 0713 | 5 | Rasoi Rani, Kisan Choice | 500g:84, 1kg:162
-Green Moong Whole | 0713 | 5 | Rasoi Rani, Kisan Choice | 500g:76, 1kg:145
-[Spices & Masala]
-Turmeric Powder | 0910 | 5 | Masala Mahal, Swad Sagar | 100g:32, 200g:60
-Red Chilli Powder | 0904 | 5 | Masala Mahal, Swad Sagar | 100g:42, 200g:80
-Coriander Powder | 0909 | 5 | Masala Mahal, Swad Sagar | 100g:28, 200g:52
-Garam Masala | 0910 | 5 | Masala Mahal, Swad Sagar | 50g:45, 100g:85
-Jeera (Cumin Seeds) | 0909 | 5 | Masala Mahal, Swad Sagar | 100g:65, 200g:125
-Chaat Masala | 0910 | 5 | Masala Mahal, Swad Sagar | 50g:38, 100g:70
-Sambar Masala | 0910 | 5 | Masala Mahal, Swad Sagar | 50g:35, 100g:66
-Kitchen King Masala | 0910 | 5 | Masala Mahal, Swad Sagar | 50g:40, 100g:76
-Black Pepper Whole | 0904 | 5 | Masala Mahal, Swad Sagar | 50g:60, 100g:115
-Mustard Seeds (Rai) | 1207 | 5 | Masala Mahal, Swad Sagar | 100g:22, 200g:40
-[Oil & Ghee]
-Kachi Ghani Mustard Oil | 1514 | 5 | Sarson Shakti, Dhanvantri | 1L:185, 5L:890
-Refined Sunflower Oil | 1512 | 5 | Sunmoon, Dhanvantri | 1L:165, 5L:795
-Refined Soybean Oil | 1507 | 5 | Sunmoon, Sarson Shakti | 1L:150, 5L:720
-Filtered Groundnut Oil | 1508 | 5 | Dhanvantri, Sunmoon | 1L:210, 5L:1010
-Pure Desi Ghee | 0405 | 12 | Gau Amrit, Gokul Fresh | 500ml:325, 1L:630
-Vanaspati | 1516 | 5 | Sunmoon | 1L:140
-[Snacks & Namkeen]
-Aloo Bhujia | 2106 | 12 | Chatkaara, Namkeen Nagar | 200g:55, 400g:105
-Moong Dal Namkeen | 2106 | 12 | Chatkaara, Namkeen Nagar | 200g:50, 400g:95
-Navratan Mix | 2106 | 12 | Chatkaara, Namkeen Nagar | 200g:52, 400g:100
-Khatta Meetha | 2106 | 12 | Chatkaara, Namkeen Nagar | 200g:50, 400g:95
-Salted Potato Chips | 2005 | 12 | Crispo, Kurkure Bhai | 52g:20, 90g:30
-Masala Potato Chips | 2005 | 12 | Crispo, Kurkure Bhai | 52g:20, 90g:30
-Masala Instant Noodles | 1902 | 12 | Jhatpat, Noodle Nagar | 70g:14, 280g:56
-Salted Peanuts | 2008 | 12 | Chatkaara, Namkeen Nagar | 150g:35, 400g:85
-[Biscuits & Bakery]
-Glucose Biscuits | 1905 | 18 | Sunrise Bakers, Golden Crunch | 100g:10, 800g:90
-Cream Biscuits | 1905 | 18 | Sunrise Bakers, Golden Crunch | 75g:20, 300g:60
-Marie Biscuits | 1905 | 18 | Sunrise Bakers, Golden Crunch | 250g:35, 600g:80
-Salted Crackers | 1905 | 18 | Sunrise Bakers, Golden Crunch | 120g:20, 300g:45
-Butter Cookies | 1905 | 18 | Sunrise Bakers, Golden Crunch | 200g:50, 600g:140
-Digestive Biscuits | 1905 | 18 | Sunrise Bakers, Golden Crunch | 250g:55, 1kg:190
-Milk Rusk | 1905 | 5 | Sunrise Bakers, Golden Crunch | 200g:35, 600g:95
-Bread | 1905 | 0 | Sunrise Bakers, Golden Crunch | 400g:40, 800g:60
-[Beverages]
-Assam CTC Tea | 0902 | 5 | Chai Bahar, Assam Valley | 250g:140, 500g:270, 1kg:520
-Instant Coffee | 2101 | 18 | Kaapi King, Brew House | 50g:160, 100g:310
-Cola Soft Drink | 2202 | 28 | Fizzup, Cola Cool | 750ml:40, 2L:95
-Lemon Soda | 2202 | 28 | Fizzup | 750ml:40, 2L:90
-Mango Drink | 2202 | 12 | Mango Magic, Fruit Fest | 600ml:38, 1.2L:70
-Mixed Fruit Juice | 2009 | 12 | Fruit Fest, Mango Magic | 200ml:20, 1L:110
-Malt Health Drink | 1901 | 18 | Bal Shakti | 500g:245, 1kg:460
-[Dairy]
-Toned Milk | 0401 | 0 | Gokul Fresh, Amrit Dairy | 500ml:27, 1L:54
-Dahi | 0403 | 5 | Gokul Fresh, Amrit Dairy | 400g:35
-Malai Paneer | 0406 | 5 | Gokul Fresh, Amrit Dairy | 200g:90
-Salted Butter | 0405 | 12 | Gokul Fresh, Amrit Dairy | 100g:58, 500g:275
-Cheese Slices | 0406 | 12 | Gokul Fresh | 200g:140
-Masala Chaas | 0403 | 5 | Amrit Dairy | 500ml:20
-[Personal Care]
-Sandal Bath Soap | 3401 | 18 | Chandan Glow, Neem Fresh, Sheetal | 75g:38, 4x100g:180
-Anti-Dandruff Shampoo | 3305 | 18 | Kesh Kala, Sheetal | 180ml:175, 340ml:310
-Herbal Toothpaste | 3306 | 18 | Dant Raksha, Neem Fresh, Sheetal | 100g:55, 200g:105
-Toothbrush Soft | 9603 | 18 | Dant Raksha, Neem Fresh | 1pc:30
-Coconut Hair Oil | 3305 | 18 | Kesh Kala, Sheetal | 200ml:95, 500ml:220
-Neem Face Wash | 3401 | 18 | Neem Fresh, Chandan Glow | 100g:125
-Cool Talcum Powder | 3304 | 18 | Sheetal, Chandan Glow | 100g:85
-Shaving Cream | 3307 | 18 | Sheetal | 70g:60, 125g:95
-Sanitary Pads | 9619 | 0 | Sakhi Care, Komal | 8pc:45, 20pc:99
-[Household & Cleaning]
-Detergent Powder | 3402 | 18 | Safed Jyoti, Chamak | 500g:55, 1kg:105, 4kg:399
-Detergent Bar | 3401 | 18 | Safed Jyoti, Chamak | 250g:30
-Dishwash Bar | 3402 | 18 | Chamak, Saaf Ghar | 200g:20, 3x200g:55
-Dishwash Gel | 3402 | 18 | Chamak, Saaf Ghar | 500ml:110
-Floor Cleaner | 3402 | 18 | Saaf Ghar, Chamak | 500ml:99, 1L:189
-Toilet Cleaner | 3402 | 18 | Saaf Ghar, Chamak | 500ml:95
-White Phenyl | 3808 | 18 | Saaf Ghar | 1L:75
-Agarbatti | 3307 | 5 | Sugandh Darshan, Mandir Mahak | 100g:50
-Safety Matches | 3605 | 12 | Jwala | 10 boxes:20
-Wax Candles | 3406 | 12 | Jwala | 6pc:40
-Mosquito Coil | 3808 | 18 | Raat Chain | 10pc:45
-Garbage Bags | 3923 | 18 | Saaf Ghar | 30pc:90
-[Dry Fruits]
-Cashew W320 | 0801 | 5 | Mewa Bazaar | 100g:125, 250g:299, 500g:585
-California Almonds | 0802 | 12 | Mewa Bazaar | 100g:110, 250g:265, 500g:520
-Golden Raisins | 0806 | 5 | Mewa Bazaar | 100g:60, 250g:140, 500g:270
-Seedless Dates | 0804 | 12 | Mewa Bazaar | 250g:95, 500g:180
-Walnut Kernels | 0802 | 12 | Mewa Bazaar | 100g:145, 250g:350
-"""
-
-# [category], then: item | HSN | GST % | MRP per kg (weighed on the counter's scale)
-_LOOSE = """
-[Loose Grains & Dal]
-Sona Masoori Rice (Loose) | 1006 | 0 | 58
-Basmati Rice (Loose) | 1006 | 0 | 110
-Chakki Atta (Loose) | 1101 | 0 | 42
-Sugar (Loose) | 1701 | 5 | 46
-Toor Dal (Loose) | 0713 | 0 | 155
-Moong Dal (Loose) | 0713 | 0 | 130
-Chana Dal (Loose) | 0713 | 0 | 92
-Urad Dal (Loose) | 0713 | 0 | 140
-Masoor Dal (Loose) | 0713 | 0 | 98
-Rajma (Loose) | 0713 | 0 | 150
-Kabuli Chana (Loose) | 0713 | 0 | 145
-Poha (Loose) | 1904 | 0 | 64
-Suji (Loose) | 1103 | 0 | 56
-Besan (Loose) | 1106 | 0 | 110
-Jaggery (Gur) | 1701 | 0 | 65
-Groundnuts (Loose) | 1202 | 0 | 140
-Sabudana (Loose) | 1903 | 0 | 90
-Daliya (Loose) | 1104 | 0 | 52
-Bajra (Loose) | 1008 | 0 | 38
-Ragi (Loose) | 1008 | 0 | 48
-[Fruits & Vegetables]
-Onion | 0703 | 0 | 40
-Potato | 0701 | 0 | 30
-Tomato | 0702 | 0 | 36
-Garlic | 0703 | 0 | 180
-Ginger | 0910 | 0 | 120
-Green Chilli | 0709 | 0 | 80
-Lemon | 0805 | 0 | 100
-Banana | 0803 | 0 | 60
-Apple Shimla | 0808 | 0 | 160
-Cauliflower | 0704 | 0 | 45
-"""
 
 # Staples and milk sell far more often than walnuts and shampoo.
 _POPULARITY = {
@@ -317,10 +180,17 @@ class _Item:
     weight: float
 
 
-def _table(text: str) -> Iterator[tuple[str, list[str]]]:
-    """(category, fields) for each row of a `[category]`-sectioned, '|'-separated table."""
+def _table(name: str) -> Iterator[tuple[str, list[str]]]:
+    """(category, fields) for each row of a `[category]`-sectioned, '|'-separated table.
+
+    The tables live in db/demo/ (shipped in the wheel), so the catalogue can be read and
+    edited without touching code.
+    """
     category = ""
+    text = (paths.shipped_dir("db") / "demo" / name).read_text(encoding="utf-8")
     for line in text.strip().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
         if line.startswith("["):
             category = line.strip("[]")
         else:
@@ -396,7 +266,7 @@ class _Builder:
                 categories[name] = Category.create(name=name).id
             return categories[name]
 
-        for category, (item, hsn, gst, brand_list, packs) in _table(_PACKED):
+        for category, (item, hsn, gst, brand_list, packs) in _table("packed-goods.txt"):
             for brand_index, brand in enumerate(b.strip() for b in brand_list.split(",")):
                 company = brands.setdefault(brand, 1000 + len(brands))
                 premium = Decimal(("1.00", "1.06", "0.95", "1.10")[brand_index % 4])
@@ -414,7 +284,8 @@ class _Builder:
                             barcode=make_ean13(f"890{company:04d}{serial:05d}"),
                         )
                     )
-        for plu, (category, (item, hsn, gst, price)) in enumerate(_table(_LOOSE), start=1):
+        loose = _table("loose-goods.txt")
+        for plu, (category, (item, hsn, gst, price)) in enumerate(loose, start=1):
             rows.append(
                 self._product_row(
                     # Also the item part of the scale's weight labels (21 PPPPP VVVVV C).
