@@ -7,6 +7,7 @@ without it the PostgreSQL cases skip, unless POSTERM_REQUIRE_PG=1 (CI), which ma
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,24 +41,42 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     return home
 
 
+# Each test run gets a schema of its own, so two runs against one server never collide.
+_PG_SCHEMA = f"posterm_test_{os.getpid()}_{secrets.token_hex(3)}"
+
+
+def _schema_url() -> str:
+    separator = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{separator}options=-csearch_path%3D{_PG_SCHEMA}"
+
+
 def _fresh_postgres() -> str:
     global _pg_migrated
     if not PG_URL:
         if REQUIRE_PG:
             pytest.fail("POSTERM_REQUIRE_PG=1 but POSTERM_TEST_PG is not set")
         pytest.skip("PostgreSQL not configured (set POSTERM_TEST_PG)")
+    url = _schema_url()
     if not _pg_migrated:
-        db = system.open_store(PG_URL, upgrade_schema=False)
-        del db
-        database.execute_sql("DROP SCHEMA public CASCADE")
-        database.execute_sql("CREATE SCHEMA public")
-        system.open_store(PG_URL)
+        system.open_store(PG_URL, upgrade_schema=False)
+        database.execute_sql(f"CREATE SCHEMA {_PG_SCHEMA}")
+        system.close()
+        system.open_store(url)
         _pg_migrated = True
     else:
-        system.open_store(PG_URL)
+        system.open_store(url)
         tables = ", ".join(f'"{model._meta.table_name}"' for model in ALL_MODELS)
         database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-    return PG_URL
+    return url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_schema() -> Iterator[None]:
+    yield
+    if _pg_migrated:
+        system.open_store(PG_URL, upgrade_schema=False)
+        database.execute_sql(f"DROP SCHEMA IF EXISTS {_PG_SCHEMA} CASCADE")
+        system.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

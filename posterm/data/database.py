@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qsl, unquote, urlparse
 
 from peewee import Database, OperationalError, PostgresqlDatabase, SqliteDatabase
 from peewee import InterfaceError as PeeweeInterfaceError
@@ -49,6 +49,8 @@ def make_database(url: str) -> Database:
             raise DatabaseUnavailable(f"cannot create {path.parent}: {exc.strerror}") from None
         return SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_SECONDS)
     if parsed.scheme in ("postgres", "postgresql"):
+        # Query parameters are libpq's own (sslmode=require, options=-csearch_path=shop2 ...).
+        libpq_params = dict(parse_qsl(parsed.query))
         return PooledPostgresqlDatabase(
             parsed.path.lstrip("/") or "posterm",
             host=parsed.hostname or "127.0.0.1",
@@ -59,6 +61,7 @@ def make_database(url: str) -> Database:
             max_connections=16,
             stale_timeout=300,
             timeout=10,
+            **libpq_params,
         )
     raise DatabaseUnavailable(f"unsupported database URL scheme '{parsed.scheme}'")
 
