@@ -22,6 +22,24 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+def init_store(capsys, url: str) -> None:
+    assert (
+        run(
+            capsys,
+            "--database",
+            url,
+            "init",
+            "--store-name",
+            "S",
+            "--owner",
+            "owner",
+            "--password",
+            "secret",
+        )[0]
+        == 0
+    )
+
+
 def test_init_users_settings_and_doctor(capsys, url):
     assert run(capsys, "--database", url, "db", "status")[1].splitlines()[1:] == [
         "schema: empty (0 applied, 1 pending)",
@@ -81,18 +99,7 @@ def test_init_users_settings_and_doctor(capsys, url):
 
 
 def test_doctor_fails_with_the_violation_on_its_own_line(capsys, url):
-    run(
-        capsys,
-        "--database",
-        url,
-        "init",
-        "--store-name",
-        "S",
-        "--owner",
-        "owner",
-        "--password",
-        "secret",
-    )
+    init_store(capsys, url)
     from decimal import Decimal
 
     Product.create(code="X", name="x", search_name="x", price=Decimal(1), stock=Decimal(2))
@@ -130,18 +137,7 @@ def test_doctor_fails_with_the_violation_on_its_own_line(capsys, url):
     ],
 )
 def test_mistakes_are_one_line_and_exit_1(capsys, url, argv, message):
-    run(
-        capsys,
-        "--database",
-        url,
-        "init",
-        "--store-name",
-        "S",
-        "--owner",
-        "owner",
-        "--password",
-        "secret",
-    )
+    init_store(capsys, url)
     code, _, err = run(capsys, "--database", url, *argv)
     assert (code, err) == (1, message)
 
