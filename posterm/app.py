@@ -36,10 +36,14 @@ class PostermApp(App[int]):
     CSS_PATH = Path(__file__).parent / "ui" / "app.tcss"
     TITLE = "posterm"
     # Sections load their screen (and its imports) when first opened, keeping start-up quick.
-    MODES: ClassVar = {"home": lambda: _home_screen()}
+    MODES: ClassVar = {
+        "billing": lambda: _billing_screen(),
+        "home": lambda: _home_screen(),
+    }
     BINDINGS: ClassVar = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("ctrl+l", "lock", "Lock", id="app.lock"),
+        Binding("alt+b", "switch_mode('billing')", "Billing", id="app.billing", show=False),
         Binding("alt+h", "switch_mode('home')", "Home", id="app.home", show=False),
     ]
 
@@ -133,7 +137,7 @@ class PostermApp(App[int]):
         if session is None:
             return
         self._unlocked(session)
-        self.switch_mode("home")
+        self.switch_mode("billing")
 
     def _unlocked(self, session: Session | None) -> None:
         if session is not None:
@@ -200,11 +204,22 @@ class PostermApp(App[int]):
                 "Lock the till", "Back to the login screen; the bill is kept", self.action_lock
             )
             yield SystemCommand(
+                "Billing",
+                "The counter: scan, pay, hold and recall bills",
+                lambda: self.switch_mode("billing"),
+            )
+            yield SystemCommand(
                 "Home",
                 "Store, user, database and health checks",
                 lambda: self.switch_mode("home"),
             )
         yield from super().get_system_commands(screen)
+
+
+def _billing_screen() -> Screen:
+    from posterm.ui.screens.billing import BillingScreen
+
+    return BillingScreen()
 
 
 def _home_screen() -> Screen:

@@ -28,6 +28,7 @@ def run_service(
     *,
     group: str = "service",
     connect: bool = True,
+    exclusive: bool = True,
 ) -> Worker[None]:
     """Runs `call` in a thread with its own database connection; reports back on the UI thread.
 
@@ -63,4 +64,4 @@ def run_service(
             return
         app.call_from_thread(on_done, result)
 
-    return node.run_worker(work, thread=True, group=group, exclusive=True, exit_on_error=False)
+    return node.run_worker(work, thread=True, group=group, exclusive=exclusive, exit_on_error=False)

@@ -1,0 +1,628 @@
+"""The billing screen: the counter itself. Scan, search, change lines, hold, pay, print.
+
+The scan field keeps the focus all the time; F-keys act on the highlighted line. Every change
+is saved in the background (never lose a bill), and every database call runs in a worker.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Label, OptionList
+from textual.widgets.option_list import Option
+
+from posterm.domain.cart import Discount
+from posterm.domain.errors import NotFound, PermissionDenied, PostermError, ValidationError
+from posterm.domain.money import (
+    format_money,
+    format_quantity,
+    parse_money,
+    parse_quantity,
+)
+from posterm.domain.open_bill import BillItem, OpenBill
+from posterm.domain.permissions import Actor, Grant, Permission, grant
+from posterm.domain.sale import tender_methods
+from posterm.ui.background import run_service
+from posterm.ui.widgets.bill_view import BillTable, TotalsPanel
+from posterm.ui.widgets.fields import Field
+
+if TYPE_CHECKING:
+    from posterm.domain.products import ProductInfo, ScanResult
+    from posterm.domain.sale import CompletedSale, Tender
+    from posterm.domain.store_settings import StoreSettings
+
+_QUANTITY_PREFIX = re.compile(r"(\d+(?:\.\d+)?)\*(.*)")
+SEARCH_PAGE = 20
+
+
+def parse_discount(text: str, field: str = "discount") -> Discount | None:
+    """ "10%" is a percentage, "25" or "25.50" an amount, empty or 0 removes the discount."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.endswith("%"):
+        value = parse_money(text[:-1], field, maximum=Decimal(100))
+        return Discount.percent(value) if value else None
+    value = parse_money(text, field)
+    return Discount.amount(value) if value else None
+
+
+class BillingScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f2", "quantity", "Qty", id="billing.quantity"),
+        Binding("f3", "price", "Price", id="billing.price"),
+        Binding("f4", "line_discount", "Disc", id="billing.line_discount"),
+        Binding("f5", "bill_discount", "Bill disc", id="billing.bill_discount"),
+        Binding("f6", "customer", "Customer", id="billing.customer"),
+        Binding("f7", "hold", "Hold", id="billing.hold"),
+        Binding("f8", "recall", "Recall", id="billing.recall"),
+        Binding("f9", "clear", "Clear", id="billing.clear"),
+        Binding("f10", "pay", "Pay", id="billing.pay"),
+        Binding("delete", "remove", "Remove line", id="billing.remove", show=False),
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("escape", "escape", "Close search", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bill = OpenBill()
+        self.settings: StoreSettings | None = None
+        self.pending_quantity: Decimal | None = None
+        self.approved: Actor | None = None  # a manager's approval, lent to this bill only
+        self.search_results: list[ProductInfo] = []
+        self._dirty = False
+        self._saving = False
+
+    # --- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="billing-header")
+        with Horizontal(id="scan-row"):
+            yield Label("Scan ›", id="scan-label")
+            yield Field(
+                id="scan", placeholder="scan a barcode, or type a name or code", max_length=60
+            )
+            yield Label("", id="pending-quantity")
+        yield OptionList(id="search-results", classes="hidden")
+        yield BillTable(id="bill-lines")
+        yield Label("", id="billing-status")
+        yield TotalsPanel(id="totals")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#search-results", OptionList).can_focus = False
+        self.query_one("#scan", Field).focus()
+        session = self.app.session
+        self.query_one("#billing-header", Label).update(
+            f"{self.app.facts.store_name} · {session.user.display_name} "
+            f"({session.user.role.value}) · till {session.terminal}"
+        )
+        run_service(self, self._load_settings_and_bill, self._loaded, group="billing-start")
+
+    def _load_settings_and_bill(self) -> tuple[StoreSettings, OpenBill | None]:
+        from posterm.services import held_sales
+        from posterm.services.settings import load_settings
+
+        return load_settings(), held_sales.restore_open_bill(self.app.session.terminal)
+
+    def _loaded(self, result: tuple[StoreSettings, OpenBill | None]) -> None:
+        self.settings, restored = result
+        if restored is not None and not restored.is_empty:
+            self.bill = restored
+            self.status(f"Restored the open bill ({len(restored.items)} lines).")
+        self.refresh_bill()
+
+    @property
+    def actor(self) -> Actor:
+        return self.approved or self.app.session.actor
+
+    # --- drawing and saving ----------------------------------------------------------------
+
+    def refresh_bill(self, select: int | None = None) -> None:
+        if self.settings is None:
+            return
+        totals = self.bill.totals(self.settings.prices_include_tax, self.settings.cash_rounding)
+        self.query_one(BillTable).show(self.bill, totals, select)
+        self.query_one(TotalsPanel).show(
+            self.bill, totals, self.settings.currency_symbol, self.settings.prices_include_tax
+        )
+
+    def changed(self, select: int | None = None) -> None:
+        """After every change: redraw, then save in the background (latest state wins)."""
+        self.refresh_bill(select)
+        self._dirty = True
+        if not self._saving:
+            self._save_open_bill()
+
+    def _save_open_bill(self) -> None:
+        from posterm.services import held_sales
+
+        self._saving, self._dirty = True, False
+        snapshot = OpenBill.from_json(self.bill.to_json())
+        actor = self.app.session.actor
+        run_service(
+            self,
+            lambda: held_sales.save_open_bill(actor, snapshot),
+            self._saved,
+            self._save_failed,
+            group="autosave",
+        )
+
+    def _saved(self, _: object) -> None:
+        self._saving = False
+        if self._dirty:
+            self._save_open_bill()
+
+    def _save_failed(self, error: PostermError) -> None:
+        self._saving = False
+        self.status(f"Could not save the open bill: {error}", error=True)
+
+    def status(self, message: str, *, error: bool = False) -> None:
+        label = self.query_one("#billing-status", Label)
+        label.update(message)
+        label.set_class(error, "error")
+
+    # --- the scan field --------------------------------------------------------------------
+
+    def on_input_changed(self, event: Field.Changed) -> None:
+        if event.input.id != "scan":
+            return
+        text = event.value.strip()
+        match = _QUANTITY_PREFIX.fullmatch(text)
+        if match:
+            text = match[2].strip()
+        if text and not text.isdigit() and len(text) >= 2:
+            self._search(text)
+        else:
+            self._hide_search()
+
+    def _search(self, text: str) -> None:
+        from posterm.services import catalog
+
+        run_service(
+            self,
+            lambda: catalog.search_products(text, limit=SEARCH_PAGE),
+            self._show_search,
+            group="search",
+        )
+
+    def _show_search(self, found: list[ProductInfo]) -> None:
+        self.search_results = found
+        options = self.query_one("#search-results", OptionList)
+        options.clear_options()
+        if not self.query_one("#scan", Field).value.strip():
+            self._hide_search()
+            return
+        if not found:
+            options.add_option(Option("No product matches.", disabled=True))
+        symbol = self.settings.currency_symbol if self.settings else ""
+        for product in found:
+            options.add_option(
+                Option(
+                    f"{product.name[:44]:<44} {product.code[:10]:<10} "
+                    f"{format_money(product.price, symbol):>12}"
+                )
+            )
+        if found:
+            options.highlighted = 0
+        options.remove_class("hidden")
+
+    def _hide_search(self) -> None:
+        self.search_results = []
+        self.query_one("#search-results", OptionList).add_class("hidden")
+
+    @property
+    def searching(self) -> bool:
+        return not self.query_one("#search-results", OptionList).has_class("hidden")
+
+    def on_input_submitted(self, event: Field.Submitted) -> None:
+        if event.input.id != "scan":
+            return
+        event.stop()
+        text = event.value.strip()
+        event.input.value = ""
+        if self.settings is None:
+            self.status("Still loading the store's settings; try again.", error=True)
+            return
+        quantity = self.pending_quantity
+        match = _QUANTITY_PREFIX.fullmatch(text)
+        if match:
+            try:
+                quantity = parse_quantity(match[1])
+            except ValidationError as error:
+                self.status(f"Quantity {error.message}.", error=True)
+                return
+            text = match[2].strip()
+            if not text:
+                self._set_pending(quantity)
+                return
+        if self.searching and self.search_results:
+            chosen = self.query_one("#search-results", OptionList).highlighted or 0
+            product = self.search_results[min(chosen, len(self.search_results) - 1)]
+            self._hide_search()
+            self._set_pending(None)
+            self.add_product(product, quantity, None)
+            return
+        self._hide_search()
+        if not text:
+            self.action_pay()
+            return
+        self._set_pending(None)
+        self._scan(text, quantity)
+
+    def _set_pending(self, quantity: Decimal | None) -> None:
+        self.pending_quantity = quantity
+        self.query_one("#pending-quantity", Label).update(
+            f"{format_quantity(quantity)} ×" if quantity is not None else ""
+        )
+
+    def _scan(self, code: str, quantity: Decimal | None) -> None:
+        from posterm.services import catalog, customers
+
+        def lookup() -> ScanResult | object:
+            try:
+                return catalog.lookup_barcode(code)
+            except NotFound:
+                card = customers.customer_by_card(code)
+                if card is None:
+                    raise
+                return card
+
+        run_service(
+            self,
+            lookup,
+            lambda found: self._scanned(found, quantity),
+            self._scan_failed,
+            group="scan",
+            exclusive=False,
+        )
+
+    def _scanned(self, found, quantity: Decimal | None) -> None:
+        from posterm.domain.products import CustomerInfo
+
+        if isinstance(found, CustomerInfo):
+            self._attach(found)
+            return
+        self.add_product(found.product, found.quantity or quantity, found.price)
+
+    def _scan_failed(self, error: PostermError) -> None:
+        self.app.bell()
+        self.status(str(error), error=True)
+
+    # --- adding and changing lines ---------------------------------------------------------
+
+    def add_product(
+        self, product: ProductInfo, quantity: Decimal | None, price: Decimal | None
+    ) -> None:
+        if product.sold_by_weight and quantity is None:
+            from posterm.ui.modals.value import ValueModal
+
+            self.app.push_screen(
+                ValueModal(
+                    f"Weigh {product.name}",
+                    f"Weight in {product.unit}",
+                    lambda text: parse_quantity(text, "weight"),
+                    restrict=r"[0-9.]*",
+                ),
+                lambda weight: self.add_product(product, weight.value, price) if weight else None,
+            )
+            return
+        item = BillItem(
+            product_id=product.id,
+            code=product.code,
+            name=product.name,
+            unit=product.unit,
+            sold_by_weight=product.sold_by_weight,
+            list_price=product.price,
+            unit_price=price if price is not None else product.price,
+            tax_rate=product.tax_rate,
+            hsn_code=product.hsn_code,
+            quantity=quantity if quantity is not None else Decimal(1),
+        )
+        merge = bool(self.settings.merge_repeat_scans) if self.settings else True
+        try:
+            index = self.bill.add(item, merge=merge)
+        except ValidationError as error:
+            self.status(error.message, error=True)
+            return
+        line = self.bill.items[index]
+        self.status(f"{line.name} × {format_quantity(line.quantity)}")
+        self.changed(select=index)
+
+    def _selected(self) -> int | None:
+        if self.bill.is_empty:
+            self.status("The bill is empty: scan an item first.", error=True)
+            return None
+        return min(self.query_one(BillTable).cursor_row, len(self.bill.items) - 1)
+
+    def _ask(self, title: str, prompt: str, parse, apply, value: str = "") -> None:
+        from posterm.ui.modals.value import ValueModal
+
+        def done(entered) -> None:
+            if entered is None:
+                return
+            try:
+                apply(entered.value)
+            except ValidationError as error:
+                self.status(error.message, error=True)
+                return
+            self.changed()
+
+        self.app.push_screen(ValueModal(title, prompt, parse, value=value), done)
+
+    def action_quantity(self) -> None:
+        index = self._selected()
+        if index is None:
+            return
+        item = self.bill.items[index]
+        self._ask(
+            f"Quantity of {item.name}",
+            f"Quantity ({item.unit})",
+            parse_quantity,
+            lambda quantity: self.bill.set_quantity(index, quantity),
+            format_quantity(item.quantity),
+        )
+
+    def action_price(self) -> None:
+        index = self._selected()
+        if index is None:
+            return
+        self._with_permission(
+            Permission.PRICE_OVERRIDE, "Changing a price", lambda: self._ask_price(index)
+        )
+
+    def _ask_price(self, index: int) -> None:
+        item = self.bill.items[index]
+        self._ask(
+            f"Price of {item.name}",
+            f"Unit price (list price {item.list_price})",
+            lambda text: parse_money(text, "price"),
+            lambda price: self.bill.set_price(index, price),
+            str(item.unit_price),
+        )
+
+    def action_line_discount(self) -> None:
+        index = self._selected()
+        if index is None:
+            return
+        item = self.bill.items[index]
+        self._ask(
+            f"Discount on {item.name}",
+            "Discount: 10% or an amount (empty removes it)",
+            parse_discount,
+            lambda d: self.bill.set_line_discount(index, d),
+        )
+
+    def action_bill_discount(self) -> None:
+        if self._selected() is None:
+            return
+        self._ask(
+            "Discount on the whole bill",
+            "Discount: 10% or an amount (empty removes it)",
+            parse_discount,
+            self.bill.set_bill_discount,
+        )
+
+    def action_remove(self) -> None:
+        index = self._selected()
+        if index is None:
+            return
+        removed = self.bill.remove(index)
+        self.status(f"Removed {removed.name}.")
+        self.changed(select=max(index - 1, 0))
+
+    def action_move(self, step: int) -> None:
+        if self.searching:
+            options = self.query_one("#search-results", OptionList)
+            options.action_cursor_down() if step > 0 else options.action_cursor_up()
+            return
+        table = self.query_one(BillTable)
+        table.action_cursor_down() if step > 0 else table.action_cursor_up()
+
+    def action_escape(self) -> None:
+        scan = self.query_one("#scan", Field)
+        if self.searching or scan.value:
+            scan.value = ""
+            self._hide_search()
+        self._set_pending(None)
+
+    def _with_permission(self, permission: Permission, what: str, then) -> None:
+        session_actor = self.app.session.actor
+        allowed = grant(session_actor.role, permission)
+        if allowed is Grant.YES or self.approved is not None:
+            then()
+            return
+        if allowed is Grant.NO:
+            self.status(
+                str(PermissionDenied(permission.value, session_actor.role.value)), error=True
+            )
+            return
+        from posterm.ui.modals.override import OverrideModal
+
+        def approved(actor: Actor | None) -> None:
+            if actor is not None:
+                self.approved = actor
+                then()
+
+        self.app.push_screen(
+            OverrideModal(session_actor, permission, f"{what} needs a manager's approval."),
+            approved,
+        )
+
+    # --- customer, hold, recall, clear -----------------------------------------------------
+
+    def action_customer(self) -> None:
+        from posterm.services import customers
+        from posterm.ui.modals.pick import PickModal
+
+        if self.bill.customer_id is not None:
+            self.bill.attach_customer(None)
+            self.status("Customer removed from the bill.")
+            self.changed()
+            return
+        self.app.push_screen(
+            PickModal(
+                "Attach a customer",
+                "Phone, name or code",
+                lambda text: customers.find_customers(text, limit=12),
+                lambda c: f"{c.name[:28]:<28} {c.phone:<12} owes {format_money(c.balance):>10}",
+                empty="No customer found (create customers in the Customers section).",
+            ),
+            lambda customer: self._attach(customer) if customer else None,
+        )
+
+    def _attach(self, customer) -> None:
+        if customer.status != "active":
+            self.status(
+                f"{customer.name} is {customer.status}: no sale on their account.", error=True
+            )
+        self.bill.attach_customer(customer.id, customer.name)
+        self.status(f"Customer: {customer.name} (owes {format_money(customer.balance)}).")
+        self.changed()
+
+    def action_hold(self) -> None:
+        if self._selected() is None:
+            return
+        from posterm.services import held_sales
+        from posterm.ui.modals.value import ValueModal
+
+        def hold(entered) -> None:
+            if entered is None:
+                return
+            note = entered.value
+            bill, actor = OpenBill.from_json(self.bill.to_json()), self.app.session.actor
+            run_service(
+                self,
+                lambda: held_sales.hold_bill(actor, bill, note),
+                lambda _: self._start_new_bill(f"Held the bill ({note or 'no note'})."),
+            )
+
+        self.app.push_screen(
+            ValueModal(
+                "Hold this bill", "Note (e.g. the customer's name)", lambda text: text.strip()[:120]
+            ),
+            hold,
+        )
+
+    def action_recall(self) -> None:
+        if not self.bill.is_empty:
+            self.status("Hold (F7) or clear (F9) this bill before recalling another.", error=True)
+            return
+        from posterm.services import held_sales
+        from posterm.ui.modals.pick import PickModal
+
+        def recall(held) -> None:
+            if held is None:
+                return
+            actor = self.app.session.actor
+            run_service(self, lambda: held_sales.recall_bill(actor, held.uuid), self._recalled)
+
+        self.app.push_screen(
+            PickModal(
+                "Recall a held bill",
+                "Search the notes and customers",
+                held_sales.list_held,
+                lambda h: (
+                    f"{(h.note or '-')[:24]:<24} {h.customer_name[:16]:<16} "
+                    f"{format_money(h.total):>10}  {h.saved_at:%d-%m %H:%M}"
+                ),
+                empty="No held bills.",
+            ),
+            recall,
+        )
+
+    def _recalled(self, bill: OpenBill) -> None:
+        self.bill = bill
+        self.status(f"Recalled a bill with {len(bill.items)} lines.")
+        self.changed(select=0)
+
+    def action_clear(self) -> None:
+        if self.bill.is_empty:
+            return
+        from posterm.ui.modals.confirm import ConfirmModal
+
+        self.app.push_screen(
+            ConfirmModal("Clear this bill?", f"{len(self.bill.items)} lines will be removed."),
+            lambda yes: self._start_new_bill("Bill cleared.") if yes else None,
+        )
+
+    def _start_new_bill(self, message: str) -> None:
+        self.bill.clear()
+        self.approved = None
+        self._set_pending(None)
+        self.status(message)
+        self.changed()
+
+    # --- payment ---------------------------------------------------------------------------
+
+    def action_pay(self) -> None:
+        if self._selected() is None or self.settings is None:
+            return
+        from posterm.ui.modals.payment import PaymentModal
+
+        totals = self.bill.totals(self.settings.prices_include_tax, self.settings.cash_rounding)
+        methods = tender_methods(self.settings.extra_tender_methods)
+        self.app.push_screen(
+            PaymentModal(
+                totals.total_due,
+                methods,
+                customer=self.bill.customer_name,
+                symbol=self.settings.currency_symbol,
+            ),
+            lambda tenders: self._checkout(tenders) if tenders is not None else None,
+        )
+
+    def _checkout(self, tenders: list[Tender], actor: Actor | None = None) -> None:
+        from posterm.services import checkout
+
+        request = self.bill.to_request(tenders)
+        actor = actor or self.actor
+        self.status("Saving the sale…")
+
+        def refused(error: PostermError) -> None:
+            if (
+                isinstance(error, PermissionDenied)
+                and error.action == Permission.CREDIT_ABOVE_LIMIT.value
+                and grant(actor.role, Permission.CREDIT_ABOVE_LIMIT) is Grant.OVERRIDE
+            ):
+                self._with_permission(
+                    Permission.CREDIT_ABOVE_LIMIT,
+                    str(error),
+                    lambda: self._checkout(tenders, self.approved),
+                )
+                return
+            self.status(str(error), error=True)
+
+        run_service(
+            self, lambda: checkout.checkout(actor, request), self._sold, refused, group="checkout"
+        )
+
+    def _sold(self, sale: CompletedSale) -> None:
+        symbol = self.settings.currency_symbol if self.settings else ""
+        change = f" · change {format_money(sale.change, symbol)}" if sale.change else ""
+        credit = (
+            f" · on account {format_money(sale.credit_amount, symbol)}"
+            if sale.credit_amount
+            else ""
+        )
+        self._start_new_bill(
+            f"{sale.bill_number} · total {format_money(sale.total, symbol)}"
+            f"{change}{credit} · printing…"
+        )
+        from posterm.ui.receipts import print_in_background
+
+        prefix = f"{sale.bill_number} · total {format_money(sale.total, symbol)}{change}{credit}"
+        print_in_background(
+            self,
+            self.app.config,
+            sale.id,
+            sale.bill_number,
+            lambda message, error: self.status(f"{prefix} · {message}", error=error),
+        )

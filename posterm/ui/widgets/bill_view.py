@@ -1,0 +1,69 @@
+"""The lines of the open bill and its totals, drawn from an OpenBill and its BillTotals."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable, Static
+
+from posterm.domain.cart import BillTotals
+from posterm.domain.money import format_money, format_quantity
+from posterm.domain.open_bill import OpenBill
+
+
+class BillTable(DataTable):
+    """One row per line; the cursor row is the line the F-keys act on."""
+
+    can_focus = False  # the scan field keeps the focus; Up/Down move this cursor
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.zebra_stripes = True
+        self.add_column("#", width=3, key="no")
+        self.add_column("Item", width=32, key="item")
+        self.add_column("Qty", width=9, key="qty")
+        self.add_column("Price", width=10, key="price")
+        self.add_column("Amount", width=11, key="amount")
+
+    def show(self, bill: OpenBill, totals: BillTotals, select: int | None = None) -> None:
+        keep = self.cursor_row if select is None else select
+        self.clear()
+        for index, (item, line) in enumerate(zip(bill.items, totals.lines, strict=True)):
+            name = item.name
+            if line.discount_total:
+                name = f"{name} (-{format_money(line.discount_total)})"
+            price = format_money(item.unit_price) + ("*" if item.price_overridden else "")
+            quantity = format_quantity(item.quantity)
+            if item.sold_by_weight or item.unit != "pcs":
+                quantity = f"{quantity} {item.unit}"
+            self.add_row(
+                str(index + 1),
+                name,
+                Text(quantity, justify="right"),
+                Text(price, justify="right"),
+                Text(format_money(line.line_total), justify="right"),
+            )
+        if bill.items:
+            self.move_cursor(row=min(max(keep, 0), len(bill.items) - 1))
+
+
+class TotalsPanel(Static):
+    """Always visible: items, subtotal, discounts, tax, round-off, total due, customer."""
+
+    def show(self, bill: OpenBill, totals: BillTotals, symbol: str, include_tax: bool) -> None:
+        text = Text()
+        text.append(f"Items {format_quantity(totals.item_count)} ({totals.line_count} lines)  ")
+        text.append(f"Subtotal {format_money(totals.subtotal)}  ")
+        if totals.discount_total:
+            text.append(f"Discount -{format_money(totals.discount_total)}  ")
+        tax_label = "Tax incl." if include_tax else "Tax"
+        text.append(f"{tax_label} {format_money(totals.tax_total)}")
+        if totals.round_off:
+            text.append(f"  Round off {format_money(totals.round_off)}")
+        text.append("\n")
+        customer = bill.customer_name or "walk-in"
+        text.append(f"Customer: {customer}", style="bold" if bill.customer_id else "dim")
+        due = f"TOTAL {format_money(totals.total_due, symbol)}"
+        padding = max(2, (self.size.width or 78) - len(f"Customer: {customer}") - len(due) - 2)
+        text.append(" " * padding)
+        text.append(due, style="bold reverse")
+        self.update(text)
