@@ -97,6 +97,14 @@ def _bill_format(key: str, text: str) -> str:
     return validate_format(text)
 
 
+def _document_format(key: str, text: str) -> str:
+    # The number format of returns and voids: the same rules as bill numbers, named by key.
+    try:
+        return validate_format(text)
+    except ValidationError as exc:
+        raise ValidationError(key, exc.message) from None
+
+
 def _cash_rounding(key: str, text: str) -> CashRounding:
     return CashRounding.parse(text, key)
 
@@ -134,6 +142,10 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("receipt_header", "Receipt header", "", _multiline),
     SettingSpec("receipt_footer", "Receipt footer", "Thank you! Visit again.", _multiline),
     SettingSpec("bill_number_format", "Bill number format", DEFAULT_FORMAT, _bill_format),
+    SettingSpec(
+        "return_number_format", "Return number format", "RET-YYYY-NNNNNN", _document_format
+    ),
+    SettingSpec("void_number_format", "Void number format", "VOID-YYYY-NNNNNN", _document_format),
     SettingSpec("default_credit_limit", "Default credit limit", "2000.00", _money),
     SettingSpec("allow_negative_stock", "Allow negative stock", "false", _boolean),
     SettingSpec("cash_rounding", "Cash rounding", "none", _cash_rounding),
