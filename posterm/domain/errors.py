@@ -60,3 +60,7 @@ class SchemaMismatch(PostermError):
 
 class ConfigError(PostermError):
     """The terminal's configuration (file, environment, command line) is invalid."""
+
+
+class PrinterError(PostermError):
+    """The receipt printer failed (offline, out of paper, no such device); one line says why."""
