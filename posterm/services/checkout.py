@@ -540,10 +540,11 @@ def _completed(sale: Sale, settings: StoreSettings) -> CompletedSale:
     for line in lines:
         taxable, tax = by_rate.get(line.tax_rate, (Decimal(0), Decimal(0)))
         by_rate[line.tax_rate] = (taxable + line.taxable_value, tax + line.tax_amount)
+    # Signed like the total: a refund (direction "out", on a return or void) is negative.
     payments = tuple(
         AppliedPayment(
             row.method,
-            _money(row.amount),
+            _money(-row.amount if row.direction == "out" else row.amount),
             None if row.tendered is None else _money(row.tendered),
             row.reference,
         )
