@@ -1,0 +1,400 @@
+"""Receipt printers: a receipt document rendered to ESC/POS bytes and sent in one write.
+
+python-escpos renders the bytes (its `Dummy` printer collects them in one buffer); the link to
+the printer is ours, so a receipt always goes out as one write and a failure is one
+`PrinterError`. python-escpos is imported on the first print, never at start: its import takes
+a quarter of a second (it loads its printer database and Pillow).
+
+Links: `none` and `file:PATH` (a file, or a device such as /dev/usb/lp0). The network, USB,
+serial and CUPS links of the config are refused with a clear error until they are added.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import threading
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import platformdirs
+
+from posterm.domain.errors import ConfigError, PrinterError
+from posterm.domain.receipt import Barcode, Cut, QrCode, ReceiptDocument, ReceiptLine
+
+# Characters a printer's code pages may lack, replaced by one character of the same width so
+# the layout holds; anything else unprintable becomes DEFAULT_CHAR.
+TEXT_FALLBACKS: dict[str, str] = {
+    "–": "-",
+    "—": "-",
+    "‒": "-",
+    "−": "-",
+    "‘": "'",
+    "’": "'",
+    "‚": "'",
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "•": "*",
+    "·": ".",
+    "…": ".",
+    "\u00a0": " ",
+}
+DEFAULT_CHAR = "?"
+
+# Printable width in dots of a 58 mm (32 columns) and an 80 mm (42/48 columns) roll at 203 dpi.
+_DOTS_58MM = 384
+_DOTS_80MM = 576
+BARCODE_HEIGHT = 60  # dots, about 7.5 mm
+
+
+@runtime_checkable
+class ReceiptPrinter(Protocol):
+    """What the till prints receipts on. Implementations raise PrinterError, nothing else.
+
+    A printer may also offer `can_print(text) -> bool` (whether its code pages hold every
+    character of `text`); see `printable()`.
+    """
+
+    def print_document(self, doc: ReceiptDocument) -> None: ...
+
+    def kick_drawer(self) -> None: ...
+
+
+def printable(printer: ReceiptPrinter, text: str) -> bool:
+    """Whether `printer` can print every character of `text` (True when it cannot tell)."""
+    check = getattr(printer, "can_print", None)
+    return True if check is None else bool(check(text))
+
+
+# --- python-escpos, loaded on first use --------------------------------------------------------
+
+
+_IMPORT_LOCK = threading.Lock()
+
+
+@cache
+def _escpos() -> Any:
+    """Imports python-escpos without letting it touch the process's logging or temp dir."""
+    with _IMPORT_LOCK:
+        return _import_escpos()
+
+
+def _import_escpos() -> Any:
+    if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
+        # It caches its printer database as a pickle, by default in a new temp dir each run.
+        cache_dir = Path(platformdirs.user_cache_dir("posterm", appauthor=False)) / "escpos"
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(cache_dir)
+        except OSError:
+            pass
+    root = logging.getLogger()
+    handlers = list(root.handlers)
+    try:
+        # escpos.capabilities calls logging.basicConfig(): a stderr handler on the root logger
+        # would write into the Textual screen. Whatever it adds is taken off again.
+        from escpos import capabilities, exceptions, printer
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in handlers:
+                root.removeHandler(handler)
+    return _Escpos(printer.Dummy, capabilities.get_profile, exceptions.Error)
+
+
+class _Escpos:
+    def __init__(self, dummy: Any, get_profile: Any, error: type[Exception]) -> None:
+        self.Dummy = dummy
+        self.get_profile = get_profile
+        self.Error = error
+
+
+def preload() -> None:
+    """Imports python-escpos now (call it in a worker at start so the first print is quick)."""
+    _escpos()
+
+
+def _dummy(profile: str | None) -> Any:
+    escpos = _escpos()
+    try:
+        escpos.get_profile(profile)
+    except KeyError:
+        raise PrinterError(f"unknown printer profile '{profile}'") from None
+    return escpos.Dummy(profile=profile)
+
+
+@cache
+def _encodable_checker(profile: str | None) -> Any:
+    device = _dummy(profile)
+    encoder = device.magic.encoder
+    pages = list(device.profile.get_code_pages())
+
+    @cache
+    def encodable(char: str) -> bool:
+        if char.isascii():
+            return char.isprintable()
+        return any(encoder.can_encode(page, char) for page in pages)
+
+    return encodable
+
+
+def can_encode(text: str, profile: str | None = None) -> bool:
+    """Whether some code page of the printer profile holds every character of `text`."""
+    encodable = _encodable_checker(profile)
+    return all(encodable(char) for char in text)
+
+
+def _printable_text(text: str, profile: str | None, fallbacks: Mapping[str, str]) -> str:
+    encodable = _encodable_checker(profile)
+    out = []
+    for char in text:
+        if encodable(char):
+            out.append(char)
+        else:
+            out.append(fallbacks.get(char, DEFAULT_CHAR))
+    return "".join(out)
+
+
+# --- CODE128 -----------------------------------------------------------------------------------
+
+
+def _code128_parts(data: str) -> list[tuple[str, str]]:
+    """(code set, characters) runs: digit runs go to code set C where that makes it shorter.
+
+    A run of 4+ digits at the start or end, or of 6+ in the middle, is worth the switch; an odd
+    digit is left in code set B. Shorter barcodes fit a 58 mm roll.
+    """
+    runs: list[str] = []
+    for char in data:
+        if runs and runs[-1][0].isdigit() == char.isdigit():
+            runs[-1] += char
+        else:
+            runs.append(char)
+    parts: list[tuple[str, str]] = []
+
+    def add(code_set: str, chars: str) -> None:
+        if parts and parts[-1][0] == code_set:
+            parts[-1] = (code_set, parts[-1][1] + chars)
+        elif chars:
+            parts.append((code_set, chars))
+
+    for index, run in enumerate(runs):
+        edge = index == 0 or index == len(runs) - 1
+        if run[0].isdigit() and len(run) >= (4 if edge else 6):
+            odd = len(run) % 2
+            add("B", run[:odd])
+            add("C", run[odd:])
+        else:
+            add("B", run)
+    return parts
+
+
+def code128_payload(data: str) -> str:
+    """The data for ESC/POS `GS k 73`: `{B`/`{C` switch code sets; C carries digit pairs."""
+    payload = []
+    for code_set, chars in _code128_parts(data):
+        payload.append("{" + code_set)
+        if code_set == "C":
+            payload.extend(chr(int(chars[i : i + 2])) for i in range(0, len(chars), 2))
+        else:
+            payload.append(chars.replace("{", "{{"))
+    return "".join(payload)
+
+
+def _code128_modules(data: str) -> int:
+    parts = _code128_parts(data)
+    symbols = 1 + (len(parts) - 1) + 1  # start, code set switches, check symbol
+    symbols += sum(len(chars) // 2 if code_set == "C" else len(chars) for code_set, chars in parts)
+    return symbols * 11 + 13  # the stop symbol is 13 modules
+
+
+def _barcode_width(data: str, columns: int, device: Any) -> int:
+    try:
+        dots = int(device.profile.profile_data["media"]["width"]["pixels"])
+    except (KeyError, TypeError, ValueError):
+        dots = _DOTS_58MM if columns <= 32 else _DOTS_80MM
+    if columns <= 32:
+        dots = min(dots, _DOTS_58MM)
+    modules = _code128_modules(data)
+    return 3 if modules * 3 <= dots * 0.85 else 2
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def escpos_bytes(
+    doc: ReceiptDocument,
+    profile: str | None = None,
+    *,
+    fallbacks: Mapping[str, str] = TEXT_FALLBACKS,
+) -> bytes:
+    """The ESC/POS bytes of `doc` for a printer of python-escpos profile `profile`.
+
+    Characters no code page of the profile holds are replaced by `fallbacks` (one character
+    each, so the layout holds) or by "?". Raises PrinterError for an unknown profile.
+    """
+    escpos = _escpos()
+    device = _dummy(profile)
+    try:
+        device.hw("INIT")
+        style: tuple[str, bool, bool, bool] | None = None
+        for element in doc.elements:
+            if isinstance(element, ReceiptLine):
+                wanted = (element.align, element.bold, element.underline, element.double)
+                if wanted != style:
+                    device.set(
+                        align=element.align,
+                        bold=element.bold,
+                        underline=1 if element.underline else 0,
+                        normal_textsize=not element.double,
+                        double_width=element.double,
+                        double_height=element.double,
+                    )
+                    style = wanted
+                text = element.text.rstrip() if element.align == "left" else element.text.strip()
+                device.text(_printable_text(text, profile, fallbacks) + "\n")
+            elif isinstance(element, Barcode):
+                _barcode(device, element, doc.columns)
+                style = None
+            elif isinstance(element, QrCode):
+                _qr(device, element)
+                style = None
+            elif isinstance(element, Cut):
+                device.cut()
+                style = None
+        return bytes(device.output)
+    except escpos.Error as exc:
+        raise PrinterError(f"cannot render the receipt: {exc}") from None
+
+
+def _barcode(device: Any, element: Barcode, columns: int) -> None:
+    if element.symbology.upper() != "CODE128":
+        raise PrinterError(f"barcode type {element.symbology} is not supported")
+    data = element.data
+    if not data or not all(32 <= ord(char) < 127 for char in data):
+        return  # CODE128 code set B holds printable ASCII; the number is printed as text anyway
+    if not device.profile.supports("barcodeB"):
+        return
+    device.set(align="center", bold=False, underline=0, normal_textsize=True)
+    # _hw_barcode is what barcode() calls for a printer-rendered code; barcode() itself prints
+    # "Using hardware barcode renderer" to stdout, which must not reach a terminal UI.
+    device._hw_barcode(
+        code128_payload(data),
+        "CODE128",
+        height=BARCODE_HEIGHT,
+        width=_barcode_width(data, columns, device),
+        pos="BELOW",
+        font="A",
+        align_ct=True,
+        function_type="B",
+        check=True,
+    )
+    device.text("\n")
+
+
+def _qr(device: Any, element: QrCode) -> None:
+    if not element.data:
+        return
+    device.set(align="center", bold=False, underline=0, normal_textsize=True)
+    if device.profile.supports("qrCode"):
+        device.qr(element.data, size=5, native=True)
+    elif device.profile.supports("bitImageRaster"):
+        device.qr(element.data, size=5, native=False, center=True)
+    device.text("\n")
+
+
+def drawer_kick_bytes(pin: int = 2) -> bytes:
+    """ESC p: the pulse that opens a cash drawer wired to the printer (pin 2 or 5)."""
+    device = _dummy(None)
+    device.cashdraw(pin)
+    return bytes(device.output)
+
+
+# --- printers ----------------------------------------------------------------------------------
+
+
+class NullPrinter:
+    """`printer = "none"`: the till has no printer; printing does nothing."""
+
+    columns: int
+
+    def __init__(self, columns: int = 42) -> None:
+        self.columns = columns
+
+    def print_document(self, doc: ReceiptDocument) -> None:
+        return None
+
+    def kick_drawer(self) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return "NullPrinter()"
+
+
+class FilePrinter:
+    """`printer = "file:PATH"`: appends each receipt's bytes to a file or device in one write.
+
+    A regular file is created when missing and fsynced after each receipt; a path under /dev is
+    never created (an unplugged printer must fail, not become a file).
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, columns: int = 42, profile: str | None = None
+    ):
+        self.path = Path(path)
+        self.columns = columns
+        self.profile = profile
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"FilePrinter({str(self.path)!r})"
+
+    def can_print(self, text: str) -> bool:
+        try:
+            return can_encode(text, self.profile)
+        except PrinterError:
+            return False
+
+    def print_document(self, doc: ReceiptDocument) -> None:
+        self.write(escpos_bytes(doc, self.profile))
+
+    def kick_drawer(self) -> None:
+        self.write(drawer_kick_bytes())
+
+    def write(self, data: bytes) -> None:
+        """Appends `data` in one write, then fsyncs a regular file; raises PrinterError."""
+        flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_CLOEXEC", 0)
+        if not str(self.path).startswith("/dev/"):
+            flags |= os.O_CREAT
+        with self._lock:
+            try:
+                fd = os.open(self.path, flags, 0o644)
+                try:
+                    view = memoryview(data)
+                    while view:
+                        written = os.write(fd, view)
+                        view = view[written:]
+                    if stat.S_ISREG(os.fstat(fd).st_mode):
+                        os.fsync(fd)
+                finally:
+                    os.close(fd)
+            except OSError as exc:
+                reason = exc.strerror or type(exc).__name__
+                raise PrinterError(f"cannot print to {self.path}: {reason}") from None
+
+
+def open_printer(
+    config_printer: str, columns: int, *, profile: str | None = None
+) -> ReceiptPrinter:
+    """The printer named by the config's `printer` value; raises ConfigError for other links."""
+    spec = config_printer.strip()
+    if spec == "none":
+        return NullPrinter(columns)
+    if spec.startswith("file:") and len(spec) > len("file:"):
+        return FilePrinter(
+            Path(spec[len("file:") :]).expanduser(), columns=columns, profile=profile
+        )
+    raise ConfigError(f"printer '{spec}' is not supported yet (use none or file:PATH)")
