@@ -292,6 +292,8 @@ def _tax_summary(b: _Builder, sale: CompletedSale) -> None:
 def _payments(b: _Builder, sale: CompletedSale, money: Callable[[Decimal], str]) -> None:
     for payment in sale.payments:
         label = _METHOD_LABELS.get(payment.method, payment.method.replace("_", " ").title())
+        if payment.amount < 0:  # given back by a return or a void
+            label = "Off the credit balance" if payment.method == CREDIT else f"{label} refund"
         if payment.reference:
             label = f"{label} ({payment.reference})"
         b.pair(label, money(payment.amount))

@@ -227,7 +227,7 @@ def test_returns_and_voids_say_what_they_reverse() -> None:
         assert_fits(doc)
         text = " ".join(render_text(doc).split())
         assert "RETURN – against BILL-2025-000100" in text
-        assert "-₹56.00" in text
+        assert "-₹56.00" in text and "Cash refund" in text
     void = build_receipt(sale(kind="void"), store(), 32, original_bill_number="BILL-2025-000100")
     assert "VOID – cancels BILL-2025-000100" in " ".join(render_text(void).split())
     assert "RETURN" in render_text(build_receipt(returned, store(), 42))
