@@ -38,12 +38,14 @@ class PostermApp(App[int]):
     # Sections load their screen (and its imports) when first opened, keeping start-up quick.
     MODES: ClassVar = {
         "billing": lambda: _billing_screen(),
+        "sales": lambda: _sales_screen(),
         "home": lambda: _home_screen(),
     }
     BINDINGS: ClassVar = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("ctrl+l", "lock", "Lock", id="app.lock"),
         Binding("alt+b", "switch_mode('billing')", "Billing", id="app.billing", show=False),
+        Binding("alt+s", "switch_mode('sales')", "Sales", id="app.sales", show=False),
         Binding("alt+h", "switch_mode('home')", "Home", id="app.home", show=False),
     ]
 
@@ -209,6 +211,11 @@ class PostermApp(App[int]):
                 lambda: self.switch_mode("billing"),
             )
             yield SystemCommand(
+                "Sales",
+                "Today's bills: open, reprint, return, void",
+                lambda: self.switch_mode("sales"),
+            )
+            yield SystemCommand(
                 "Home",
                 "Store, user, database and health checks",
                 lambda: self.switch_mode("home"),
@@ -220,6 +227,12 @@ def _billing_screen() -> Screen:
     from posterm.ui.screens.billing import BillingScreen
 
     return BillingScreen()
+
+
+def _sales_screen() -> Screen:
+    from posterm.ui.screens.sales import SalesScreen
+
+    return SalesScreen()
 
 
 def _home_screen() -> Screen:

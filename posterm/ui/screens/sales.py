@@ -1,0 +1,300 @@
+"""The sales list: today's bills by default, by date range, bill number or customer.
+
+From here a bill is opened (its receipt on screen), reprinted, returned or voided. Lists are
+read page by page, so years of sales never load whole.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label
+
+from posterm.domain.errors import PostermError, ValidationError
+from posterm.domain.money import format_money
+from posterm.ui.background import run_service
+
+if TYPE_CHECKING:
+    from posterm.domain.returns import SaleSummary
+
+PAGE = 50
+
+
+def parse_day_range(text: str, today: date) -> tuple[date, date]:
+    """ "today", "yesterday", "7" (last 7 days), "dd-mm-yyyy" or "dd-mm-yyyy dd-mm-yyyy"."""
+    text = text.strip().lower()
+    if text in ("", "today"):
+        return today, today
+    if text == "yesterday":
+        return today - timedelta(days=1), today - timedelta(days=1)
+    if text.isdigit() and 1 <= int(text) <= 3660:
+        return today - timedelta(days=int(text) - 1), today
+    days = re.split(r"\s*(?:to|\s)\s*", text)
+    try:
+        parsed = [datetime.strptime(day, "%d-%m-%Y").date() for day in days if day]
+    except ValueError:
+        raise ValidationError(
+            "dates",
+            "use dd-mm-yyyy, two of them for a range, or today, yesterday, or a number of days",
+        ) from None
+    if len(parsed) not in (1, 2):
+        raise ValidationError("dates", "one date, or two for a range")
+    first, last = parsed[0], parsed[-1]
+    if last < first:
+        raise ValidationError("dates", "the second date is before the first")
+    return first, last
+
+
+class SalesScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="sales.open"),
+        Binding("f2", "dates", "Dates", id="sales.dates"),
+        Binding("f3", "find", "Find bill", id="sales.find"),
+        Binding("f4", "unprinted", "Unprinted", id="sales.unprinted"),
+        Binding("f5", "reprint", "Reprint", id="sales.reprint"),
+        Binding("f6", "return_items", "Return", id="sales.return"),
+        Binding("f7", "void", "Void", id="sales.void"),
+        Binding("pagedown", "more", "More", id="sales.more", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sales: list[SaleSummary] = []
+        self.filters: dict = {}
+        self.title_text = "Today's sales"
+        self.unprinted_only = False
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="sales-title", classes="dialog-title")
+        yield DataTable(id="sales-table", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="sales-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, key, width in [
+            ("Time", "time", 11),
+            ("Bill", "bill", 18),
+            ("Kind", "kind", 6),
+            ("Customer", "customer", 18),
+            ("Total", "total", 11),
+            ("Prn", "printed", 3),
+        ]:
+            table.add_column(label, key=key, width=width)
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.reload()
+
+    def reload(self) -> None:
+        self.sales = []
+        self.query_one(DataTable).clear()
+        self._load_page()
+
+    def _load_page(self) -> None:
+        from posterm.services import sales
+
+        offset = len(self.sales)
+        if self.unprinted_only:
+            call = lambda: sales.unprinted_sales(limit=PAGE)  # noqa: E731
+        else:
+            call = lambda: sales.list_sales(limit=PAGE, offset=offset, **self.filters)  # noqa: E731
+        self.query_one("#sales-title", Label).update(self.title_text)
+        run_service(self, call, self._show_page, group="sales")
+
+    def _show_page(self, page: list[SaleSummary]) -> None:
+        table = self.query_one(DataTable)
+        for sale in page:
+            style = "red" if sale.kind != "sale" else ""
+            table.add_row(
+                f"{sale.sold_at_local:%d-%m %H:%M}",
+                sale.bill_number,
+                Text(sale.kind, style=style),
+                (sale.customer_name or "-")[:18],
+                Text(format_money(sale.total), justify="right", style=style),
+                "" if sale.printed else Text("no", style="bold red"),
+            )
+        self.sales.extend(page)
+        more = " · PageDown: more" if len(page) == PAGE else ""
+        self.query_one("#sales-status", Label).update(f"{len(self.sales)} bills{more}")
+
+    def action_more(self) -> None:
+        if self.sales and len(self.sales) % PAGE == 0 and not self.unprinted_only:
+            self._load_page()
+
+    def _selected(self) -> SaleSummary | None:
+        if not self.sales:
+            self.notify("No bill selected.", severity="warning")
+            return None
+        return self.sales[min(self.query_one(DataTable).cursor_row, len(self.sales) - 1)]
+
+    def _today(self) -> date:
+        from zoneinfo import ZoneInfo
+
+        settings = getattr(self.app, "store_settings", None)
+        zone = ZoneInfo(settings.timezone) if settings else None
+        return datetime.now(zone).date()
+
+    # --- filters ---------------------------------------------------------------------------
+
+    def action_dates(self) -> None:
+        from posterm.ui.modals.value import ValueModal
+
+        today = self._today()
+
+        def chosen(entered) -> None:
+            if entered is None:
+                return
+            first, last = entered.value
+            self.filters, self.unprinted_only = {"day_from": first, "day_to": last}, False
+            self.title_text = (
+                f"Sales on {first:%d-%m-%Y}"
+                if first == last
+                else f"Sales {first:%d-%m-%Y} to {last:%d-%m-%Y}"
+            )
+            self.reload()
+
+        self.app.push_screen(
+            ValueModal(
+                "Show sales",
+                "Dates: today, yesterday, 7 (days), dd-mm-yyyy [dd-mm-yyyy]",
+                lambda text: parse_day_range(text, today),
+            ),
+            chosen,
+        )
+
+    def action_find(self) -> None:
+        from posterm.ui.modals.value import ValueModal
+
+        def chosen(entered) -> None:
+            if entered is None:
+                return
+            self.filters, self.unprinted_only = {"bill_number": entered.value}, False
+            self.title_text = f"Bill {entered.value}"
+            self.reload()
+
+        self.app.push_screen(
+            ValueModal("Find a bill", "Bill number (type or scan the receipt)", _bill_number),
+            chosen,
+        )
+
+    def action_unprinted(self) -> None:
+        self.unprinted_only = not self.unprinted_only
+        self.title_text = "Unprinted bills" if self.unprinted_only else "Today's sales"
+        self.filters = {}
+        self.reload()
+
+    # --- one bill --------------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        sale = self._selected()
+        if sale is None:
+            return
+        from posterm.services.printing import receipt_preview
+        from posterm.ui.modals.receipt import ReceiptModal
+
+        columns = self.app.config.receipt_columns
+        run_service(
+            self,
+            lambda: receipt_preview(sale.id, columns),
+            lambda text: self.app.push_screen(ReceiptModal(sale.bill_number, text)),
+        )
+
+    def action_reprint(self) -> None:
+        sale = self._selected()
+        if sale is None:
+            return
+        from posterm.ui.receipts import print_in_background
+
+        def report(message: str, error: bool) -> None:
+            self.query_one("#sales-status", Label).update(message)
+            self.reload()
+
+        print_in_background(self, self.app.config, sale.id, sale.bill_number, report, reprint=True)
+
+    def action_return_items(self) -> None:
+        sale = self._selected()
+        if sale is None:
+            return
+        from posterm.ui.screens.returns import ReturnScreen
+
+        self.app.push_screen(ReturnScreen(sale.bill_number))
+
+    def action_void(self) -> None:
+        sale = self._selected()
+        if sale is None:
+            return
+        if sale.kind != "sale":
+            self.notify("Only a sale can be voided.", severity="warning")
+            return
+        from posterm.domain.permissions import Permission, can
+        from posterm.ui.modals.value import ValueModal
+
+        actor = self.app.session.actor
+        if not can(actor.role, Permission.VOID_SALE):
+            self.notify("Only a manager or the owner may void a sale.", severity="error")
+            return
+
+        def confirmed(entered) -> None:
+            if entered is None:
+                return
+            import uuid
+
+            from posterm.services import returns
+
+            void_id = uuid.uuid4()
+            run_service(
+                self,
+                lambda: returns.void_sale(actor, sale.bill_number, entered.value, void_id),
+                self._voided,
+                self._refused,
+            )
+
+        self.app.push_screen(
+            ValueModal(
+                f"Void {sale.bill_number}?",
+                "Reason (required; stock, payments and credit reverse)",
+                _reason,
+                max_length=120,
+            ),
+            confirmed,
+        )
+
+    def _voided(self, document) -> None:
+        self.notify(f"Voided: {document.bill_number}")
+        from posterm.ui.receipts import print_in_background
+
+        print_in_background(
+            self,
+            self.app.config,
+            document.id,
+            document.bill_number,
+            lambda message, error: self.notify(
+                message, severity="error" if error else "information"
+            ),
+        )
+        self.reload()
+
+    def _refused(self, error: PostermError) -> None:
+        self.notify(str(error), severity="error", timeout=8)
+
+
+def _bill_number(text: str) -> str:
+    value = text.strip().upper()
+    if not value:
+        raise ValidationError("bill", "type or scan a bill number")
+    return value
+
+
+def _reason(text: str) -> str:
+    value = text.strip()
+    if len(value) < 3:
+        raise ValidationError("reason", "say why (at least 3 characters)")
+    return value
