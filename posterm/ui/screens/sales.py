@@ -69,6 +69,7 @@ class SalesScreen(Screen[None]):
         self.filters: dict = {}
         self.title_text = "Today's sales"
         self.unprinted_only = False
+        self._generation = 0
 
     def compose(self) -> ComposeResult:
         yield Label("", id="sales-title", classes="dialog-title")
@@ -87,13 +88,13 @@ class SalesScreen(Screen[None]):
             ("Prn", "printed", 3),
         ]:
             table.add_column(label, key=key, width=width)
-        self.reload()
 
     def on_screen_resume(self) -> None:
-        if self.is_mounted:
-            self.reload()
+        self.reload()
 
     def reload(self) -> None:
+        # A newer reload makes pages still on their way from an older one stale.
+        self._generation += 1
         self.sales = []
         self.query_one(DataTable).clear()
         self._load_page()
@@ -107,9 +108,18 @@ class SalesScreen(Screen[None]):
         else:
             call = lambda: sales.list_sales(limit=PAGE, offset=offset, **self.filters)  # noqa: E731
         self.query_one("#sales-title", Label).update(self.title_text)
-        run_service(self, call, self._show_page, group="sales")
+        generation = self._generation
+        run_service(
+            self,
+            call,
+            lambda page: self._show_page(page, generation),
+            group="sales",
+            exclusive=False,
+        )
 
-    def _show_page(self, page: list[SaleSummary]) -> None:
+    def _show_page(self, page: list[SaleSummary], generation: int) -> None:
+        if generation != self._generation:
+            return
         table = self.query_one(DataTable)
         for sale in page:
             style = "red" if sale.kind != "sale" else ""

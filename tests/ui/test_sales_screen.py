@@ -1,0 +1,107 @@
+"""The sales list at 80x24: today's bills, reprint, a return and a void from the keyboard."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from textual.widgets import DataTable
+
+from posterm.data.models import Product, Sale, StockMovement, TaxRate
+from posterm.domain.permissions import Actor, Role
+from posterm.domain.sale import CheckoutRequest, SaleLineRequest, Tender
+from posterm.services import auth, checkout
+from posterm.ui.screens.returns import ReturnScreen
+from posterm.ui.screens.sales import SalesScreen, parse_day_range
+from tests.ui.conftest import settle, type_text
+
+
+@pytest.fixture
+def sold(make_app, tmp_path):
+    printer = tmp_path / "printer.bin"
+    app = make_app(printer=f"file:{printer}")
+    owner = auth.authenticate("owner", "secret")
+    actor = Actor(owner.id, owner.username, Role.OWNER, "till-1")
+    product = Product.create(
+        code="SALT",
+        name="Tata Salt 1kg",
+        search_name="tata salt 1kg salt",
+        tax_rate=TaxRate.get(TaxRate.name == "GST 5%"),
+        price=Decimal(28),
+        stock=Decimal(20),
+    )
+    StockMovement.create(
+        product=product,
+        kind="opening",
+        quantity=Decimal(20),
+        stock_after=Decimal(20),
+        user=owner.id,
+    )
+    for quantity in (2, 3):
+        checkout.checkout(
+            actor,
+            CheckoutRequest(
+                uuid.uuid4(),
+                [SaleLineRequest(product.id, Decimal(quantity))],
+                tenders=[Tender("cash", Decimal(100))],
+            ),
+        )
+    app.printer_file = printer
+    return app
+
+
+async def open_sales(pilot) -> None:
+    await settle(pilot)
+    await type_text(pilot, "owner")
+    await pilot.press("enter")
+    await type_text(pilot, "secret")
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press("alt+s")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, SalesScreen)
+
+
+async def test_list_reprint_return_and_void(sold):
+    app = sold
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_sales(pilot)
+        assert app.screen.query_one(DataTable).row_count == 2
+        await pilot.press("f5")
+        await settle(pilot)
+        assert app.printer_file.read_bytes().count(b"BILL-") >= 1
+        # Return the whole of the newest bill's only line.
+        await pilot.press("f6")
+        await settle(pilot)
+        assert isinstance(app.screen, ReturnScreen)
+        await pilot.press("f3")
+        await pilot.press("f10")
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, SalesScreen)
+        kinds = sorted(sale.kind for sale in Sale.select())
+        assert kinds == ["return", "sale", "sale"]
+        # Void the other sale, giving a reason.
+        table = app.screen.query_one(DataTable)
+        bills = [app.screen.sales[i].bill_number for i in range(table.row_count)]
+        table.move_cursor(row=bills.index(min(b for b in bills if b.startswith("BILL-"))))
+        await pilot.press("f7")
+        await type_text(pilot, "wrong customer")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert sorted(sale.kind for sale in Sale.select()) == ["return", "sale", "sale", "void"]
+    from posterm.services.doctor import run_checks
+
+    assert all(check.ok for check in run_checks())
+
+
+def test_day_ranges():
+    from datetime import date
+
+    today = date(2026, 11, 23)
+    assert parse_day_range("", today) == (today, today)
+    assert parse_day_range("7", today) == (date(2026, 11, 17), today)
+    assert parse_day_range("01-11-2026 05-11-2026", today) == (date(2026, 11, 1), date(2026, 11, 5))
+    with pytest.raises(Exception, match="dd-mm-yyyy"):
+        parse_day_range("yesterday-ish", today)
