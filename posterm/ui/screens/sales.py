@@ -203,6 +203,10 @@ class SalesScreen(Screen[None]):
 
     # --- one bill --------------------------------------------------------------------------
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
     def action_open(self) -> None:
         sale = self._selected()
         if sale is None:
