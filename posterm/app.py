@@ -139,7 +139,7 @@ class PostermApp(App[int]):
         if session is None:
             return
         self._unlocked(session)
-        self.switch_mode("home")
+        self.switch_mode("billing")
 
     def _unlocked(self, session: Session | None) -> None:
         if session is not None:

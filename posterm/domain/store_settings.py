@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from posterm.domain.barcodes import DEFAULT_LAYOUT, EmbeddedLayout
 from posterm.domain.bill_numbers import DEFAULT_FORMAT, validate_format
 from posterm.domain.errors import ValidationError
 from posterm.domain.money import CashRounding, parse_money
@@ -114,6 +115,10 @@ def _tender_methods(key: str, text: str) -> str:
     return ",".join(parse_tender_methods(text, key))
 
 
+def _barcode_layout(key: str, text: str) -> str:
+    return EmbeddedLayout.parse(text).to_text()
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     key: str
@@ -153,6 +158,10 @@ SPECS: tuple[SettingSpec, ...] = (
         "extra_tender_methods", "Extra payment methods (comma-separated)", "", _tender_methods
     ),
     SettingSpec("timezone", "Timezone", "Asia/Kolkata", _timezone),
+    SettingSpec("merge_repeat_scans", "Scanning an item again adds to its line", "true", _boolean),
+    SettingSpec(
+        "barcode_layout", "Weight/price label layout", DEFAULT_LAYOUT.to_text(), _barcode_layout
+    ),
     SettingSpec("login_max_failures", "Failed logins before lock", "5", _integer(1, 100)),
     SettingSpec("login_lockout_minutes", "Lockout minutes", "5", _integer(1, 24 * 60)),
 )

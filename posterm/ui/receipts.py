@@ -27,34 +27,25 @@ def print_in_background(
     node: DOMNode,
     config: Config,
     sale_id: int,
-    bill_number: str,
     report: Callable[[str, bool], None],
     *,
     reprint: bool = False,
 ) -> None:
-    """Prints sale `sale_id`; `report(message, is_error)` says how it went."""
+    """Prints sale `sale_id`; `report(message, is_error)` says how it went (the caller names
+    the bill)."""
     from posterm.services.printing import print_sale
 
     if config.printer == "none":
-        report(f"{bill_number} saved (no printer configured).", False)
+        report("saved (no printer configured).", False)
         return
 
     def work() -> None:
-        print_sale(
-            sale_id,
-            _printer(config.printer, config.receipt_columns),
-            config.receipt_columns,
-            reprint=reprint,
-        )
+        printer = _printer(config.printer, config.receipt_columns)
+        print_sale(sale_id, printer, config.receipt_columns, reprint=reprint)
 
     def failed(error: PostermError) -> None:
-        report(f"{bill_number} saved but NOT printed: {error} (reprint from Sales).", True)
+        report(f"NOT printed: {error} (reprint from Sales, Alt+S).", True)
 
     run_service(
-        node,
-        work,
-        lambda _: report(f"{bill_number} printed.", False),
-        failed,
-        group="print",
-        exclusive=False,
+        node, work, lambda _: report("printed.", False), failed, group="print", exclusive=False
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.widgets import Label
 
 from posterm.services import auth
+from posterm.ui.screens.billing import BillingScreen
 from posterm.ui.screens.first_run import FirstRunScreen
-from posterm.ui.screens.home import HomeScreen
 from posterm.ui.screens.login import LoginScreen
 from tests.ui.conftest import settle, type_text
 
@@ -31,7 +31,7 @@ async def test_create_my_shop_then_log_in(make_app):
         await type_text(pilot, "pass1")
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, HomeScreen)
+        assert isinstance(app.screen, BillingScreen)
 
 
 async def test_bad_form_input_is_named_and_nothing_is_created(make_app):

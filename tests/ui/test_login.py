@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Label
 
+from posterm.ui.screens.billing import BillingScreen
 from posterm.ui.screens.home import HomeScreen
 from posterm.ui.screens.login import LoginScreen
 from tests.ui.conftest import settle, type_text
@@ -23,6 +24,9 @@ async def test_login_with_password_opens_home(make_app):
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
         await log_in(pilot, "owner", "secret")
+        assert isinstance(app.screen, BillingScreen)
+        await pilot.press("alt+h")
+        await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert "owner (owner)" in str(app.screen.query_one("#home-user", Label).content)
         assert "All checks passed" in str(app.screen.query_one("#home-checks").content)
@@ -65,7 +69,7 @@ async def test_pin_login(make_app):
         await type_text(pilot, "1234")
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, HomeScreen)
+        assert isinstance(app.screen, BillingScreen)
 
 
 async def test_lock_and_unlock_keeps_the_screen_underneath(make_app):
@@ -96,7 +100,7 @@ async def test_quit_asks_first_when_logged_in(make_app):
         await pilot.pause()
         await pilot.press("n")
         await pilot.pause()
-        assert isinstance(app.screen, HomeScreen)
+        assert isinstance(app.screen, BillingScreen)
         await pilot.press("ctrl+q")
         await pilot.pause()
         await pilot.press("y")

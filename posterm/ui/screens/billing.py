@@ -58,13 +58,14 @@ class BillingScreen(Screen[None]):
         Binding("f2", "quantity", "Qty", id="billing.quantity"),
         Binding("f3", "price", "Price", id="billing.price"),
         Binding("f4", "line_discount", "Disc", id="billing.line_discount"),
-        Binding("f5", "bill_discount", "Bill disc", id="billing.bill_discount"),
-        Binding("f6", "customer", "Customer", id="billing.customer"),
+        Binding("f5", "bill_discount", "Bill%", id="billing.bill_discount"),
+        Binding("f6", "customer", "Cust", id="billing.customer"),
         Binding("f7", "hold", "Hold", id="billing.hold"),
         Binding("f8", "recall", "Recall", id="billing.recall"),
         Binding("f9", "clear", "Clear", id="billing.clear"),
         Binding("f10", "pay", "Pay", id="billing.pay"),
-        Binding("delete", "remove", "Remove line", id="billing.remove", show=False),
+        # Priority, or the scan field would take Delete for itself.
+        Binding("delete", "remove", "Del line", id="billing.remove", priority=True, show=False),
         Binding("up", "move(-1)", "Up", show=False),
         Binding("down", "move(1)", "Down", show=False),
         Binding("escape", "escape", "Close search", show=False),
@@ -168,6 +169,9 @@ class BillingScreen(Screen[None]):
         label = self.query_one("#billing-status", Label)
         label.update(message)
         label.set_class(error, "error")
+        if error and len(message) > 76:
+            # The status line holds one line; a long refusal is shown whole as well.
+            self.notify(message, severity="error", timeout=8)
 
     # --- the scan field --------------------------------------------------------------------
 
@@ -288,7 +292,7 @@ class BillingScreen(Screen[None]):
         from posterm.domain.products import CustomerInfo
 
         if isinstance(found, CustomerInfo):
-            self._attach(found)
+            self._attach_customer(found)
             return
         self.add_product(found.product, found.quantity or quantity, found.price)
 
@@ -411,6 +415,10 @@ class BillingScreen(Screen[None]):
         )
 
     def action_remove(self) -> None:
+        scan = self.query_one("#scan", Field)
+        if scan.value:
+            scan.action_delete_right()
+            return
         index = self._selected()
         if index is None:
             return
@@ -475,10 +483,10 @@ class BillingScreen(Screen[None]):
                 lambda c: f"{c.name[:28]:<28} {c.phone:<12} owes {format_money(c.balance):>10}",
                 empty="No customer found (create customers in the Customers section).",
             ),
-            lambda customer: self._attach(customer) if customer else None,
+            lambda customer: self._attach_customer(customer) if customer else None,
         )
 
-    def _attach(self, customer) -> None:
+    def _attach_customer(self, customer) -> None:
         if customer.status != "active":
             self.status(
                 f"{customer.name} is {customer.status}: no sale on their account.", error=True
@@ -623,6 +631,5 @@ class BillingScreen(Screen[None]):
             self,
             self.app.config,
             sale.id,
-            sale.bill_number,
             lambda message, error: self.status(f"{prefix} · {message}", error=error),
         )

@@ -204,9 +204,8 @@ class ReturnScreen(Screen[None]):
             self.app.screen_stack[-2],
             self.app.config,
             document.id,
-            document.bill_number,
             lambda message, error: self.app.notify(
-                message, severity="error" if error else "information"
+                f"{document.bill_number}: {message}", severity="error" if error else "information"
             ),
         )
         self.app.pop_screen()

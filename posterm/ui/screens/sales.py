@@ -228,10 +228,10 @@ class SalesScreen(Screen[None]):
         from posterm.ui.receipts import print_in_background
 
         def report(message: str, error: bool) -> None:
-            self.query_one("#sales-status", Label).update(message)
+            self.query_one("#sales-status", Label).update(f"{sale.bill_number}: {message}")
             self.reload()
 
-        print_in_background(self, self.app.config, sale.id, sale.bill_number, report, reprint=True)
+        print_in_background(self, self.app.config, sale.id, report, reprint=True)
 
     def action_return_items(self) -> None:
         sale = self._selected()
@@ -289,9 +289,8 @@ class SalesScreen(Screen[None]):
             self,
             self.app.config,
             document.id,
-            document.bill_number,
             lambda message, error: self.notify(
-                message, severity="error" if error else "information"
+                f"{document.bill_number}: {message}", severity="error" if error else "information"
             ),
         )
         self.reload()

@@ -19,10 +19,10 @@ class BillTable(DataTable):
         self.cursor_type = "row"
         self.zebra_stripes = True
         self.add_column("#", width=3, key="no")
-        self.add_column("Item", width=32, key="item")
+        self.add_column("Item", width=29, key="item")
         self.add_column("Qty", width=9, key="qty")
         self.add_column("Price", width=10, key="price")
-        self.add_column("Amount", width=11, key="amount")
+        self.add_column("Amount", width=10, key="amount")
 
     def show(self, bill: OpenBill, totals: BillTotals, select: int | None = None) -> None:
         keep = self.cursor_row if select is None else select
