@@ -81,9 +81,13 @@ def lookup_barcode(code: str) -> ScanResult:
     settings = load_settings()
     if classify(code) is BarcodeKind.INVALID_CHECK:
         raise ValidationError("barcode", f"check digit of {code} is wrong: rescan or type it")
-    embedded = decode_embedded(code, EmbeddedLayout.parse(settings.barcode_layout))
+    layout = EmbeddedLayout.parse(settings.barcode_layout)
+    embedded = decode_embedded(code, layout)
     if embedded is not None:
-        product = _by_code((embedded.item_code,))
+        # One PLU may be sold by a weight label or a price label: any label prefix + the item.
+        item = embedded.item_code[2:]
+        prefixes = (embedded.item_code[:2], *layout.weight_prefixes, *layout.price_prefixes)
+        product = _by_code(tuple(dict.fromkeys(prefix + item for prefix in prefixes)))
         if product is None:
             raise NotFound(f"No product with label code {embedded.item_code} ({code}).")
         info = _sellable(product, settings.default_tax_rate)
