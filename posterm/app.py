@@ -8,6 +8,7 @@ itself at once rather than sit on a blank terminal.
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -220,7 +221,20 @@ class PostermApp(App[int]):
                 "Store, user, database and health checks",
                 lambda: self.switch_mode("home"),
             )
+            yield from _screen_commands(screen)
         yield from super().get_system_commands(screen)
+
+
+def _screen_commands(screen: Screen):
+    """Every key of the current screen is also a palette command, named as in the footer."""
+    for binding in screen.BINDINGS:
+        if isinstance(binding, Binding) and binding.description and binding.id:
+            key = binding.key.split(",")[0].upper()
+            yield SystemCommand(
+                f"{binding.description} ({key})",
+                f"{type(screen).__name__.removesuffix('Screen')}: {binding.description}",
+                partial(screen.run_action, binding.action),
+            )
 
 
 def _billing_screen() -> Screen:

@@ -212,3 +212,21 @@ async def test_locking_keeps_the_open_bill(shop):
         await settle(pilot)
         assert app.screen is billing
         assert lines(app) == [("ATTA5", Decimal(1))]
+
+
+async def test_every_billing_key_is_in_the_command_palette(shop):
+    app = shop()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for wanted in (
+            "Qty (F2)",
+            "Price (F3)",
+            "Hold (F7)",
+            "Recall (F8)",
+            "Pay (F10)",
+            "Del line (DELETE)",
+            "Lock the till",
+            "Sales",
+        ):
+            assert wanted in titles

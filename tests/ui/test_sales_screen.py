@@ -105,3 +105,38 @@ def test_day_ranges():
     assert parse_day_range("01-11-2026 05-11-2026", today) == (date(2026, 11, 1), date(2026, 11, 5))
     with pytest.raises(Exception, match="dd-mm-yyyy"):
         parse_day_range("yesterday-ish", today)
+
+
+async def test_return_without_receipt_needs_a_manager_for_a_cashier(sold):
+    app = sold
+    owner = auth.authenticate("owner", "secret")
+    by = Actor(owner.id, "owner", Role.OWNER, "till-1")
+    auth.create_user(by, "asha", Role.CASHIER, "pw1234", "1111")
+    auth.create_user(by, "mina", Role.MANAGER, "pw1234", "9999")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "asha")
+        await pilot.press("enter")
+        await type_text(pilot, "pw1234")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("alt+s")
+        await settle(pilot)
+        await pilot.press("f9")
+        await pilot.pause()
+        for text in ("mina", "9999", "customer had no bill"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await settle(pilot)
+        await type_text(pilot, "SALT")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f10")
+        await type_text(pilot, "unopened")
+        await pilot.press("enter")
+        await settle(pilot)
+    document = Sale.get(Sale.kind == "return")
+    assert (document.total, document.approved_by_id) == (
+        Decimal(-28),
+        auth.authenticate("mina", "pw1234").id,
+    )

@@ -60,6 +60,8 @@ class SalesScreen(Screen[None]):
         Binding("f5", "reprint", "Reprint", id="sales.reprint"),
         Binding("f6", "return_items", "Return", id="sales.return"),
         Binding("f7", "void", "Void", id="sales.void"),
+        Binding("f8", "customer", "Customer", id="sales.customer"),
+        Binding("f9", "no_receipt", "No-receipt return", id="sales.no_receipt"),
         Binding("pagedown", "more", "More", id="sales.more", show=False),
     ]
 
@@ -194,6 +196,55 @@ class SalesScreen(Screen[None]):
             ValueModal("Find a bill", "Bill number (type or scan the receipt)", _bill_number),
             chosen,
         )
+
+    def action_customer(self) -> None:
+        from posterm.services import customers
+        from posterm.ui.modals.pick import PickModal
+
+        def chosen(customer) -> None:
+            if customer is None:
+                return
+            self.filters, self.unprinted_only = {"customer_id": customer.id}, False
+            self.title_text = f"Bills of {customer.name}"
+            self.reload()
+
+        self.app.push_screen(
+            PickModal(
+                "Bills of a customer",
+                "Phone, name or code",
+                lambda text: customers.find_customers(text, limit=12),
+                lambda c: f"{c.name[:30]:<30} {c.phone:<12}",
+            ),
+            chosen,
+        )
+
+    def action_no_receipt(self) -> None:
+        from posterm.domain.errors import PermissionDenied
+        from posterm.domain.permissions import Grant, Permission, grant
+        from posterm.ui.screens.return_without_receipt import NoReceiptReturnScreen
+
+        actor = self.app.session.actor
+        allowed = grant(actor.role, Permission.RETURN_WITHOUT_RECEIPT)
+        if allowed is Grant.YES:
+            self.app.push_screen(NoReceiptReturnScreen(actor))
+        elif allowed is Grant.OVERRIDE:
+            from posterm.ui.modals.override import OverrideModal
+
+            self.app.push_screen(
+                OverrideModal(
+                    actor,
+                    Permission.RETURN_WITHOUT_RECEIPT,
+                    "A return without a receipt needs a manager's approval.",
+                ),
+                lambda approved: (
+                    self.app.push_screen(NoReceiptReturnScreen(approved)) if approved else None
+                ),
+            )
+        else:
+            self.notify(
+                str(PermissionDenied(Permission.RETURN_WITHOUT_RECEIPT.value, actor.role.value)),
+                severity="error",
+            )
 
     def action_unprinted(self) -> None:
         self.unprinted_only = not self.unprinted_only
