@@ -15,6 +15,7 @@ from peewee import (
     BigIntegerField,
     BooleanField,
     CharField,
+    CompositeKey,
     DatabaseProxy,
     DateField,
     ForeignKeyField,
@@ -125,6 +126,24 @@ class ProductBarcode(BaseModel):
     class Meta:
         # "product_barcode" would clash with the index on product.barcode.
         table_name = "product_extra_barcode"
+
+
+class ProductWord(Model):
+    """Each word of an active product's search_name, so "any word starts with" uses an index.
+
+    Kept by database triggers on `product` (migration 0002): never write it from Python. The
+    primary key (word, sort_name, product) is the index a search reads, already in name order;
+    on PostgreSQL its text columns use the "C" collation, on SQLite the table is WITHOUT ROWID.
+    """
+
+    word = CharField(max_length=160)
+    sort_name = CharField(max_length=160)  # the product's search_name
+    product = ForeignKeyField(Product, backref="words", on_delete="CASCADE")
+
+    class Meta:
+        database = database
+        legacy_table_names = False
+        primary_key = CompositeKey("word", "sort_name", "product")
 
 
 class Supplier(MasterData):
@@ -383,6 +402,7 @@ ALL_MODELS = [
     TaxRate,
     Product,
     ProductBarcode,
+    ProductWord,
     Supplier,
     Customer,
     Shift,

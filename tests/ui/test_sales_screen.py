@@ -140,3 +140,26 @@ async def test_return_without_receipt_needs_a_manager_for_a_cashier(sold):
         Decimal(-28),
         auth.authenticate("mina", "pw1234").id,
     )
+
+
+async def test_opening_a_returned_bill_lists_its_return(sold):
+    app = sold
+    from posterm.domain.returns import ReturnLineRequest, ReturnRequest
+    from posterm.services import returns
+
+    owner = auth.authenticate("owner", "secret")
+    actor = Actor(owner.id, "owner", Role.OWNER, "till-1")
+    first = Sale.select().order_by(Sale.id).first()
+    line = first.lines.get()
+    returns.make_return(
+        actor,
+        ReturnRequest(uuid.uuid4(), first.bill_number, [ReturnLineRequest(line.id, Decimal(1))]),
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_sales(pilot)
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=[s.bill_number for s in app.screen.sales].index(first.bill_number))
+        await pilot.press("enter")
+        await settle(pilot)
+        text = str(app.screen.query_one("#receipt-text").content)
+        assert "Return RET-" in text and first.bill_number in text

@@ -263,13 +263,24 @@ class SalesScreen(Screen[None]):
         if sale is None:
             return
         from posterm.services.printing import receipt_preview
+        from posterm.services.sales import sale_detail
         from posterm.ui.modals.receipt import ReceiptModal
 
         columns = self.app.config.receipt_columns
+
+        def read() -> str:
+            detail = sale_detail(sale.bill_number)
+            notes = [f"Against {detail.original.bill_number}"] if detail.original else []
+            notes += [
+                f"{r.kind.title()} {r.bill_number} on {r.sold_at_local:%d-%m-%Y %H:%M}: "
+                f"{format_money(r.total)}"
+                for r in detail.reversals
+            ]
+            text = receipt_preview(sale.id, columns)
+            return "\n".join([*notes, "", text]) if notes else text
+
         run_service(
-            self,
-            lambda: receipt_preview(sale.id, columns),
-            lambda text: self.app.push_screen(ReceiptModal(sale.bill_number, text)),
+            self, read, lambda text: self.app.push_screen(ReceiptModal(sale.bill_number, text))
         )
 
     def action_reprint(self) -> None:
