@@ -1,17 +1,28 @@
-"""Finding products at the till: by scanned barcode (weight and price labels included) or by
-what the cashier types. Both are on the path from a key press to a line on the bill, so each
-is one or two indexed queries.
+"""Finding products at the till: by a scanned barcode (weight and price labels included) or by
+what the cashier types.
+
+Both are on the path from a key press to a line on the bill, so each is a few indexed queries
+whose cost does not grow with the catalogue:
+
+- a scan is one query (a UNION ALL of three unique-index lookups, joined to the product's tax
+  rate and category); the store settings are read only for an in-store label (20-29 prefix)
+  or a product without a tax rate of its own;
+- a search reads a range of the `product.search_name` index (names starting with the text)
+  and, when that does not fill the page, a range of the `product_word` key (names with a later
+  word starting with it), both already in name order and stopped by LIMIT.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from peewee import JOIN
+from peewee import JOIN, SQL, Value, fn
 
-from posterm.data.models import Category, Product, ProductBarcode, TaxRate
+from posterm.data.models import ACTIVE, Category, Product, ProductBarcode, ProductWord, TaxRate
 from posterm.domain.barcodes import (
     BarcodeKind,
+    EmbeddedCode,
     EmbeddedKind,
     EmbeddedLayout,
     classify,
@@ -19,25 +30,54 @@ from posterm.domain.barcodes import (
     equivalent_codes,
 )
 from posterm.domain.errors import Conflict, NotFound, ValidationError
-from posterm.domain.products import ProductInfo, ScanResult
+from posterm.domain.products import (
+    WORD_SEPARATORS,
+    ProductInfo,
+    ScanResult,
+    next_prefix,
+    search_text,
+    search_words,
+)
 from posterm.services.settings import load_settings
 
-ACTIVE = "active"
-_MAX_CODE = 32
+MAX_CODE = 32  # the width of product.barcode and product.code
+MAX_SEARCH = 60
+MAX_PAGE = 200
+_IN_STORE = tuple(str(prefix) for prefix in range(20, 30))
 
 
-def _query():
+# --- reading products -------------------------------------------------------------------------
+
+
+def _select() -> Any:
+    """Products with their tax rate and category name: one query, whatever is asked.
+
+    Flat rows (`.objects()`): the rate and the category name are attributes of the product.
+    """
     return (
-        Product.select(Product, TaxRate.rate, Category.name)
+        Product.select(
+            Product, TaxRate.rate.alias("tax_percent"), Category.name.alias("category_name")
+        )
         .join(TaxRate, JOIN.LEFT_OUTER, on=(Product.tax_rate == TaxRate.id))
         .switch(Product)
         .join(Category, JOIN.LEFT_OUTER, on=(Product.category == Category.id))
+        .objects()
     )
 
 
-def _info(product: Product, default_rate: Decimal) -> ProductInfo:
-    rate = product.tax_rate.rate if product.tax_rate_id is not None else default_rate
-    category = product.category.name if product.category_id is not None else ""
+class _DefaultRate:
+    """The store's default tax rate, read from the settings only if a product needs it."""
+
+    def __init__(self, rate: Decimal | None = None) -> None:
+        self._rate = rate
+
+    def __call__(self) -> Decimal:
+        if self._rate is None:
+            self._rate = load_settings().default_tax_rate
+        return self._rate
+
+
+def _info(product: Product, default_rate: _DefaultRate) -> ProductInfo:
     return ProductInfo(
         id=product.id,
         code=product.code,
@@ -46,100 +86,216 @@ def _info(product: Product, default_rate: Decimal) -> ProductInfo:
         unit=product.unit,
         sold_by_weight=product.sold_by_weight,
         price=product.price,
-        tax_rate=rate,
+        tax_rate=product.tax_percent if product.tax_rate_id is not None else default_rate(),
         hsn_code=product.hsn_code,
         stock=product.stock,
         status=product.status,
-        category=category,
+        category=product.category_name or "",
     )
-
-
-def _sellable(product: Product, default_rate: Decimal) -> ProductInfo:
-    if product.status != ACTIVE:
-        raise Conflict(f"{product.name} is {product.status}: it cannot be sold.")
-    return _info(product, default_rate)
-
-
-def _by_code(codes: tuple[str, ...]) -> Product | None:
-    found = _query().where(Product.barcode.in_(codes)).first()
-    if found is None:
-        extra = ProductBarcode.select(ProductBarcode.product).where(
-            ProductBarcode.barcode.in_(codes)
-        )
-        found = _query().where(Product.id.in_(extra)).first()
-    if found is None:
-        found = _query().where(Product.code.in_(codes)).first()
-    return found
-
-
-def lookup_barcode(code: str) -> ScanResult:
-    """The product a scanned (or typed) code stands for; raises NotFound, ValidationError,
-    or Conflict for a product that may not be sold."""
-    code = "".join(code.split())
-    if not code or len(code) > _MAX_CODE:
-        raise ValidationError("barcode", "not a barcode")
-    settings = load_settings()
-    if classify(code) is BarcodeKind.INVALID_CHECK:
-        raise ValidationError("barcode", f"check digit of {code} is wrong: rescan or type it")
-    layout = EmbeddedLayout.parse(settings.barcode_layout)
-    embedded = decode_embedded(code, layout)
-    if embedded is not None:
-        # One PLU may be sold by a weight label or a price label: any label prefix + the item.
-        item = embedded.item_code[2:]
-        prefixes = (embedded.item_code[:2], *layout.weight_prefixes, *layout.price_prefixes)
-        product = _by_code(tuple(dict.fromkeys(prefix + item for prefix in prefixes)))
-        if product is None:
-            raise NotFound(f"No product with label code {embedded.item_code} ({code}).")
-        info = _sellable(product, settings.default_tax_rate)
-        if embedded.kind is EmbeddedKind.WEIGHT:
-            return ScanResult(info, embedded.value, None, code)
-        return ScanResult(info, Decimal(1), embedded.value, code)
-    product = _by_code(equivalent_codes(code))
-    if product is None:
-        raise NotFound(f"No product with barcode {code}.")
-    return ScanResult(_sellable(product, settings.default_tax_rate), None, None, code)
 
 
 def get_product(product_id: int) -> ProductInfo:
-    product = _query().where(Product.id == product_id).first()
+    """Any product by id, whatever its status (a line on a bill may outlive its product)."""
+    product = _select().where(Product.id == product_id).first()
     if product is None:
         raise NotFound(f"No product with id {product_id}.")
-    return _info(product, load_settings().default_tax_rate)
+    return _info(product, _DefaultRate())
+
+
+def _matching(codes: tuple[str, ...], *, active_only: bool) -> list[Product]:
+    """Products whose barcode, extra barcode or code is one of `codes`, best match first.
+
+    One query: a UNION ALL of the three unique-index lookups (an OR across the tables would
+    scan the product table on PostgreSQL), joined to the products' rate and category.
+    """
+    by_barcode = Product.select(Product.id.alias("pid"), SQL("1").alias("pick")).where(
+        Product.barcode.in_(codes)
+    )
+    by_extra = ProductBarcode.select(
+        ProductBarcode.product.alias("pid"), SQL("2").alias("pick")
+    ).where(ProductBarcode.barcode.in_(codes))
+    by_code = Product.select(Product.id.alias("pid"), SQL("3").alias("pick")).where(
+        Product.code.in_(codes)
+    )
+    found = (by_barcode + by_extra + by_code).alias("found")  # `+` is UNION ALL
+    query = (
+        _select()
+        .join_from(Product, found, on=(found.c.pid == Product.id))
+        .order_by(found.c.pick, Product.id)
+    )
+    if active_only:
+        query = query.where(Product.status == ACTIVE)
+    return list(query)
+
+
+def _sellable(product: Product, scanned: str, default_rate: _DefaultRate) -> ProductInfo:
+    if product.deleted_at is not None or product.status != ACTIVE:
+        state = "deleted" if product.deleted_at is not None else product.status
+        raise Conflict(f"{product.name} ({scanned}) is {state}: it cannot be sold.")
+    return _info(product, default_rate)
+
+
+# --- scanning --------------------------------------------------------------------------------
+
+
+def clean_code(code: str) -> str:
+    """A scanned or typed code with every space removed (scanners and people add them)."""
+    return "".join(code.split())
+
+
+def lookup_barcode(code: str) -> ScanResult:
+    """The product a scanned (or typed) code stands for.
+
+    Looks at, in order: a weight or price label (an EAN-13 with a prefix of the store's
+    `barcode_layout`: its item part is a product's code or barcode); the product barcode and
+    the extra barcodes, under every spelling of a UPC-A (12 or 13 digits); the product code.
+    Raises ValidationError for a misread code (wrong check digit), NotFound for an unknown one
+    and Conflict for a product that may not be sold (inactive, discontinued, deleted).
+    """
+    code = clean_code(code)
+    if not code:
+        raise ValidationError("barcode", "scan or type a code")
+    if len(code) > MAX_CODE:
+        raise NotFound(f"No product with barcode {code[:MAX_CODE]}….")
+    kind = classify(code)
+    if kind is BarcodeKind.INVALID_CHECK:
+        raise ValidationError("barcode", "check digit is wrong: rescan or type it")
+    default_rate = _DefaultRate()
+    if kind is BarcodeKind.EAN13 and code.startswith(_IN_STORE):
+        settings = load_settings()
+        default_rate = _DefaultRate(settings.default_tax_rate)
+        layout = EmbeddedLayout.parse(settings.barcode_layout)
+        label = decode_embedded(code, layout)
+        if label is not None:
+            return _labelled(code, label, layout, default_rate)
+    found = _matching(equivalent_codes(code), active_only=False)
+    if not found:
+        raise NotFound(f"No product with barcode {code}.")
+    return ScanResult(_sellable(found[0], code, default_rate), None, None, code)
+
+
+def _labelled(
+    code: str, label: EmbeddedCode, layout: EmbeddedLayout, default_rate: _DefaultRate
+) -> ScanResult:
+    """The product of a weight or price label, with the weight or the price on it.
+
+    One item may be labelled by weight or by price (a scale prints either): its item digits
+    are looked for under every label prefix of the layout, the scanned prefix first.
+    """
+    digits = label.item_code[2:]
+    prefixes = (label.item_code[:2], *layout.weight_prefixes, *layout.price_prefixes)
+    codes = tuple(dict.fromkeys(prefix + digits for prefix in prefixes))
+    found = _matching(codes, active_only=False)
+    if not found:
+        raise NotFound(f"No product with code {label.item_code} (the item of label {code}).")
+    found.sort(
+        key=lambda p: min(
+            (codes.index(c) for c in (p.code, p.barcode) if c in codes), default=len(codes)
+        )
+    )
+    info = _sellable(found[0], code, default_rate)
+    if label.value <= 0:
+        what = "weight" if label.kind is EmbeddedKind.WEIGHT else "price"
+        raise ValidationError("barcode", f"the label's {what} is zero: weigh the item again")
+    if label.kind is EmbeddedKind.WEIGHT:
+        return ScanResult(info, label.value, None, code)
+    # A price label is the price of the labelled pack: one of it, at that price.
+    return ScanResult(info, Decimal(1), label.value, code)
+
+
+# --- searching -------------------------------------------------------------------------------
+
+
+def _normalized(column: Any) -> Any:
+    """SQL: a search_name with the word separators turned into spaces, as the triggers do."""
+    expression = column
+    for separator in WORD_SEPARATORS:
+        expression = fn.REPLACE(expression, separator, " ")
+    return expression
+
+
+def _not_indexable(column: Any) -> Any:
+    # `status || ''` keeps SQLite (which has no statistics) from choosing the status index
+    # over the search_name range that also gives the order; PostgreSQL decides by statistics.
+    return column.concat("")
 
 
 def search_products(text: str, *, limit: int = 20, offset: int = 0) -> list[ProductInfo]:
-    """Active products by code or barcode, then by the start of the name, then by the start
-    of any word in the name; ordered by name, a page at a time."""
-    text = " ".join(text.lower().split())[:60]
-    if not text:
+    """Active products for typed text, a page at a time.
+
+    In this order: products whose code or barcode (or extra barcode) is exactly the text; then
+    products whose name starts with the text; then products with a later word starting with
+    it (with more than one word typed: a word starting with each). Each group by name
+    (case-insensitive, then code). Empty text gives no products.
+    """
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationError("limit", f"must be between 1 and {MAX_PAGE}")
+    if offset < 0:
+        raise ValidationError("offset", "must not be negative")
+    typed = text.strip()[:MAX_SEARCH]
+    prefix = search_text(typed)
+    if not prefix:
         return []
-    default_rate = load_settings().default_tax_rate
-    active = Product.status == ACTIVE
-    exact = list(
-        _query()
-        .where(
-            active
-            & ((Product.code == text.upper()) | (Product.code == text) | (Product.barcode == text))
-        )
-        .limit(1)
+    wanted = offset + limit
+
+    exact: list[Product] = []
+    if clean_code(typed) == typed and len(typed) <= MAX_CODE:
+        spellings = tuple(dict.fromkeys((*equivalent_codes(typed), typed.upper())))
+        unique = {p.id: p for p in _matching(spellings, active_only=True)}
+        exact = sorted(unique.values(), key=lambda p: (p.search_name, p.id))
+    exact_ids = [p.id for p in exact]
+
+    upper = next_prefix(prefix)
+    starts = (Product.search_name >= prefix) & (Product.search_name < upper)
+    named = (
+        _select()
+        .where(starts & (_not_indexable(Product.status) == ACTIVE))
+        .order_by(Product.search_name, Product.id)
+        .limit(wanted + len(exact_ids))  # some of them may be among the exact ones
     )
-    # A range on the indexed column: both databases use the index for it, unlike LIKE.
-    starts = (Product.search_name >= text) & (Product.search_name < text + "\uffff")
-    rows = list(
-        _query().where(active & starts).order_by(Product.search_name).limit(limit + offset + 1)
+    found = exact + [p for p in named if p.id not in exact_ids]
+    if len(found) < wanted:
+        # Every name starting with the text is in `found`: the later-word group follows.
+        found += _by_later_word(typed, prefix, upper, exact_ids, wanted - len(found))
+    default_rate = _DefaultRate()
+    return [_info(p, default_rate) for p in found[offset:wanted]]
+
+
+def _by_later_word(
+    typed: str, prefix: str, upper: str, exclude: list[int], count: int
+) -> list[Product]:
+    """The first `count` active products, by name, with a word that is not the first one
+    starting with the typed word (each typed word, when there are several)."""
+    words = search_words(typed, typed=True)
+    if not words:
+        return []
+    # The longest typed word is likely the rarest: its range of the key is read, and the
+    # other words are checked on the rows of that range.
+    key = max(words, key=len)
+    condition = (
+        (ProductWord.word >= key)
+        & (ProductWord.word < next_prefix(key))
+        # Names that start with the text are the group before this one.
+        & ~((ProductWord.sort_name >= prefix) & (ProductWord.sort_name < upper))
     )
-    if len(rows) < limit + offset:
-        word = Product.search_name.contains(f" {text}")
-        rows += list(
-            _query()
-            .where(active & word & ~starts)
-            .order_by(Product.search_name)
-            .limit(limit + offset - len(rows))
-        )
-    seen: set[int] = set()
-    ordered = []
-    for product in exact + rows:
-        if product.id not in seen:
-            seen.add(product.id)
-            ordered.append(product)
-    return [_info(product, default_rate) for product in ordered[offset : offset + limit]]
+    if exclude:
+        condition &= ProductWord.product.not_in(exclude)
+    others = list(words)
+    others.remove(key)
+    if others:
+        spaced = Value(" ", converter=False).concat(_normalized(ProductWord.sort_name))
+        for word in others:
+            condition &= spaced.contains(" " + word)
+    rows = (
+        ProductWord.select(ProductWord.sort_name, ProductWord.product)
+        .where(condition)
+        .distinct()  # a product with two matching words is one result
+        .order_by(ProductWord.sort_name, ProductWord.product)
+        .limit(count)
+        .tuples()
+    )
+    ids = [product_id for _, product_id in rows]
+    if not ids:
+        return []
+    by_id = {p.id: p for p in _select().where(Product.id.in_(ids))}
+    return [by_id[i] for i in ids if i in by_id]
