@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from billing import billing_rows, run_billing
 from startup import BenchmarkError, run_startup, startup_rows
 
 Figures = dict[str, Any]
@@ -38,6 +39,11 @@ BENCHMARKS: dict[str, Benchmark] = {
         floor="a bare Textual app (Header, Input, DataTable, Footer)",
         run=run_startup,
         rows=startup_rows,
+    ),
+    "billing": Benchmark(
+        floor="raw SQL on the same database; a bare Textual app (Input, DataTable)",
+        run=run_billing,
+        rows=billing_rows,
     ),
 }
 
