@@ -11,6 +11,16 @@ from posterm.ui.screens.login import LoginScreen
 from tests.ui.conftest import settle, type_text
 
 
+async def first_run_shown(pilot) -> None:
+    """The first-run screen replaces the login screen once the database is open."""
+    await settle(pilot)
+    for _ in range(100):
+        if isinstance(pilot.app.screen, FirstRunScreen) and pilot.app.screen.is_mounted:
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"still on {pilot.app.screen}")
+
+
 async def fill_form(pilot, values: list[str]) -> None:
     for value in values:
         await type_text(pilot, value)
@@ -20,8 +30,7 @@ async def fill_form(pilot, values: list[str]) -> None:
 async def test_create_my_shop_then_log_in(make_app):
     app = make_app(initialised=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        assert isinstance(app.screen, FirstRunScreen)
+        await first_run_shown(pilot)
         await pilot.press("c")
         await fill_form(pilot, ["Gupta Stores", "meera", "pass1", "pass1", "4321"])
         await settle(pilot)
@@ -37,7 +46,7 @@ async def test_create_my_shop_then_log_in(make_app):
 async def test_bad_form_input_is_named_and_nothing_is_created(make_app):
     app = make_app(initialised=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await first_run_shown(pilot)
         await pilot.press("c")
         await fill_form(pilot, ["Gupta Stores", "meera", "pass1", "pass2", ""])
         await settle(pilot)

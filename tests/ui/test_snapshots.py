@@ -7,6 +7,7 @@ and review the SVGs in the diff.
 from __future__ import annotations
 
 from tests.ui.conftest import settle
+from tests.ui.test_first_run import first_run_shown
 
 
 def test_login_screen(make_app, snap_compare):
@@ -14,7 +15,9 @@ def test_login_screen(make_app, snap_compare):
 
 
 def test_first_run_screen(make_app, snap_compare):
-    assert snap_compare(make_app(initialised=False), terminal_size=(80, 24), run_before=settle)
+    assert snap_compare(
+        make_app(initialised=False), terminal_size=(80, 24), run_before=first_run_shown
+    )
 
 
 def test_login_screen_in_high_contrast(make_app, snap_compare):

@@ -62,6 +62,8 @@ class FirstRunScreen(Screen[None]):
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.is_mounted:  # keys can arrive while the screen is still being built
+            return False
         choosing = not self.busy and self.query_one("#create-form").has_class("hidden")
         if action in ("create", "demo"):
             return choosing
