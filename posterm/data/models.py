@@ -132,18 +132,19 @@ class ProductWord(Model):
     """Each word of an active product's search_name, so "any word starts with" uses an index.
 
     Kept by database triggers on `product` (migration 0002): never write it from Python. The
-    primary key (word, sort_name, product) is the index a search reads, already in name order;
-    on PostgreSQL its text columns use the "C" collation, on SQLite the table is WITHOUT ROWID.
+    primary key (word, sort_name, product_id) is the one index, read by a search; no foreign key
+    (its check would scan this table). On PostgreSQL the text columns use the "C" collation,
+    on SQLite the table is WITHOUT ROWID.
     """
 
     word = CharField(max_length=160)
     sort_name = CharField(max_length=160)  # the product's search_name
-    product = ForeignKeyField(Product, backref="words", on_delete="CASCADE")
+    product_id = IntegerField()  # product.id
 
     class Meta:
         database = database
         legacy_table_names = False
-        primary_key = CompositeKey("word", "sort_name", "product")
+        primary_key = CompositeKey("word", "sort_name", "product_id")
 
 
 class Supplier(MasterData):

@@ -17,9 +17,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from peewee import JOIN, SQL, Value, fn
+from peewee import JOIN, SQL, Select, Value, fn
 
-from posterm.data.models import ACTIVE, Category, Product, ProductBarcode, ProductWord, TaxRate
+from posterm.data.database import is_postgres
+from posterm.data.models import (
+    ACTIVE,
+    Category,
+    Product,
+    ProductBarcode,
+    ProductWord,
+    TaxRate,
+    database,
+)
 from posterm.domain.barcodes import (
     BarcodeKind,
     EmbeddedCode,
@@ -43,6 +52,9 @@ from posterm.services.settings import load_settings
 MAX_CODE = 32  # the width of product.barcode and product.code
 MAX_SEARCH = 60
 MAX_PAGE = 200
+# Later-word search: up to this many matching words are sorted by name in memory (~1 ms);
+# beyond that, results come in the order of the word index (matching word, then name).
+SORT_LIMIT = 2_000
 _IN_STORE = tuple(str(prefix) for prefix in range(20, 30))
 
 
@@ -214,10 +226,16 @@ def _normalized(column: Any) -> Any:
     return expression
 
 
-def _not_indexable(column: Any) -> Any:
-    # `status || ''` keeps SQLite (which has no statistics) from choosing the status index
-    # over the search_name range that also gives the order; PostgreSQL decides by statistics.
-    return column.concat("")
+def _active() -> Any:
+    """SQL: the product is active, written so the search_name index is the one used.
+
+    SQLite has no statistics and would take the status index (then sort every match), so
+    there the column is wrapped (`status || ''`) out of any index's reach; PostgreSQL knows
+    from its statistics that nearly every product is active, and a wrapped column would
+    make it guess the opposite.
+    """
+    status = Product.status if is_postgres() else Product.status.concat("")
+    return status == ACTIVE
 
 
 def search_products(text: str, *, limit: int = 20, offset: int = 0) -> list[ProductInfo]:
@@ -246,14 +264,22 @@ def search_products(text: str, *, limit: int = 20, offset: int = 0) -> list[Prod
     exact_ids = [p.id for p in exact]
 
     upper = next_prefix(prefix)
-    starts = (Product.search_name >= prefix) & (Product.search_name < upper)
+    # The names from `prefix` on, in index order, stopping at the page; the end of the names
+    # starting with it is found here. With `search_name < upper` in the query, PostgreSQL
+    # misjudges how many names a prefix has (brands cluster) and may sort the whole range.
     named = (
         _select()
-        .where(starts & (_not_indexable(Product.status) == ACTIVE))
-        .order_by(Product.search_name, Product.id)
+        .where((Product.search_name >= prefix) & _active())
+        # Not also by id, for the same reason: search_name ends with the unique code anyway.
+        .order_by(Product.search_name)
         .limit(wanted + len(exact_ids))  # some of them may be among the exact ones
     )
-    found = exact + [p for p in named if p.id not in exact_ids]
+    found = list(exact)
+    for product in named:
+        if product.search_name >= upper:
+            break
+        if product.id not in exact_ids:
+            found.append(product)
     if len(found) < wanted:
         # Every name starting with the text is in `found`: the later-word group follows.
         found += _by_later_word(typed, prefix, upper, exact_ids, wanted - len(found))
@@ -264,8 +290,15 @@ def search_products(text: str, *, limit: int = 20, offset: int = 0) -> list[Prod
 def _by_later_word(
     typed: str, prefix: str, upper: str, exclude: list[int], count: int
 ) -> list[Product]:
-    """The first `count` active products, by name, with a word that is not the first one
-    starting with the typed word (each typed word, when there are several)."""
+    """The first `count` active products that do not start with the text but have a word
+    starting with each typed word.
+
+    From a range of the `product_word` key. Matches are counted up to SORT_LIMIT + 1; up to
+    SORT_LIMIT of them are sorted by name. More (a short, common prefix) come in the order of
+    the key: by the matching word, then by name, and the database stops at the page. So a
+    page costs about the same at any catalogue size, and a narrower search (one word
+    matching) is in name order either way.
+    """
     words = search_words(typed, typed=True)
     if not words:
         return []
@@ -278,23 +311,30 @@ def _by_later_word(
         # Names that start with the text are the group before this one.
         & ~((ProductWord.sort_name >= prefix) & (ProductWord.sort_name < upper))
     )
-    if exclude:
-        condition &= ProductWord.product.not_in(exclude)
     others = list(words)
     others.remove(key)
     if others:
         spaced = Value(" ", converter=False).concat(_normalized(ProductWord.sort_name))
         for word in others:
             condition &= spaced.contains(" " + word)
-    rows = (
-        ProductWord.select(ProductWord.sort_name, ProductWord.product)
-        .where(condition)
-        .distinct()  # a product with two matching words is one result
-        .order_by(ProductWord.sort_name, ProductWord.product)
-        .limit(count)
-        .tuples()
-    )
-    ids = [product_id for _, product_id in rows]
+    matches = ProductWord.select(ProductWord.sort_name, ProductWord.product_id).where(condition)
+    # How many words match, counting no further than SORT_LIMIT + 1 (in the index, not here).
+    probe = matches.select(SQL("1")).limit(SORT_LIMIT + 1)
+    few = Select([probe.alias("m")], [fn.COUNT(SQL("*"))]).scalar(database) <= SORT_LIMIT
+    wanted = count + len(exclude)
+    if few:  # every match, by name
+        query = matches.distinct().order_by(ProductWord.sort_name, ProductWord.product_id)
+    else:  # the first in the index's order: the matching word, then the name
+        query = matches.order_by(ProductWord.word, ProductWord.sort_name, ProductWord.product_id)
+    limit = wanted
+    while True:
+        rows = list(query.limit(limit).tuples())
+        # Ordered by word, a product with two matching words has two rows: the first counts.
+        ids = [pid for pid in dict.fromkeys(pid for _, pid in rows) if pid not in exclude]
+        if len(ids) >= count or len(rows) < limit:
+            break
+        limit *= 2
+    ids = ids[:count]
     if not ids:
         return []
     by_id = {p.id: p for p in _select().where(Product.id.in_(ids))}

@@ -294,7 +294,7 @@ def test_the_word_index_follows_renames_and_status(shelf):
     old.status = "discontinued"
     old.save()
     assert catalog.search_products("stock") == []
-    assert not ProductWord.select().where(ProductWord.product == old.id).exists()
+    assert not ProductWord.select().where(ProductWord.product_id == old.id).exists()
 
 
 def test_bulk_inserted_products_are_searchable(owner):
@@ -348,3 +348,39 @@ def test_the_upgrade_indexes_the_words_of_existing_products(owner):
     assert _names(catalog.search_products("jam")) == ["Kissan Mixed Fruit Jam"]
     assert _names(catalog.search_products("pick")) == ["Mother's Recipe Mango-Pickle"]
     assert _names(catalog.search_products("recipe mango")) == ["Mother's Recipe Mango-Pickle"]
+
+
+def test_a_common_word_start_pages_in_word_order(shelf, monkeypatch):
+    """Past SORT_LIMIT matching words, results follow the word index: word, then name."""
+    monkeypatch.setattr(catalog, "SORT_LIMIT", 3)
+    everything = _names(catalog.search_products("s", limit=50))
+    assert everything == [
+        "Saffola Gold Oil 1L",  # the names starting with "s" first, by name
+        "Salted Peanuts 200g",
+        "Surf Excel 1kg",
+        "Annapurna Salt (Iodised) 1kg",  # then word "salt", by name
+        "Catch Rock Salt 500g",
+        "Tata Salt 1kg",
+        "Tata Salt Lite 1kg",
+    ]
+    pages = [_names(catalog.search_products("s", limit=2, offset=o)) for o in range(0, 8, 2)]
+    assert [name for page in pages for name in page] == everything
+
+
+def test_a_deleted_product_leaves_no_words(owner):
+    surf = Product.create(
+        code="S1", name="Surf Excel 1kg", search_name=search_key("Surf Excel 1kg", "S1"),
+        price=Decimal("99.00"),
+    )  # fmt: skip
+    assert _names(catalog.search_products("excel")) == ["Surf Excel 1kg"]
+    Product.delete().where(Product.id == surf.id).execute()
+    assert not ProductWord.select().where(ProductWord.product_id == surf.id).exists()
+    assert catalog.search_products("excel") == []
+
+
+def test_a_page_deep_into_a_common_word(shelf, monkeypatch):
+    monkeypatch.setattr(catalog, "SORT_LIMIT", 1)
+    assert _names(catalog.search_products("s", limit=2, offset=5)) == [
+        "Tata Salt 1kg",
+        "Tata Salt Lite 1kg",
+    ]
