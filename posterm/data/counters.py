@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from posterm.data.database import for_update
 from posterm.data.fields import utc_now
-from posterm.data.models import Counter
+from posterm.data.models import Counter, Shift
+from posterm.domain.bill_numbers import bill_number, series_for
 
 
 def lock_counter(name: str) -> Counter:
@@ -25,3 +28,23 @@ def take_next(name: str) -> int:
         Counter.id == counter.id
     ).execute()
     return counter.value
+
+
+def take_document_number(number_format: str, day: date) -> tuple[str, int, str]:
+    """(series, sequence, number) of the next sale, return or void document of `day`.
+
+    Gap-free: the number is rolled back with the caller's transaction if it fails.
+    """
+    series = series_for(number_format, day)
+    sequence = take_next(f"bill:{series}")
+    return series, sequence, bill_number(series, sequence)
+
+
+def open_shift(terminal: str) -> Shift | None:
+    """The till's open shift, which a new document belongs to (None when no shift is open)."""
+    return (
+        Shift.select(Shift.id)
+        .where((Shift.terminal == terminal) & (Shift.status == "open"))
+        .order_by(Shift.id.desc())
+        .first()
+    )

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import IntegrityError
 
-from posterm.data.counters import take_next
+from posterm.data.counters import open_shift, take_document_number
 from posterm.data.database import for_update, write_transaction
 from posterm.data.fields import utc_now
 from posterm.data.models import (
@@ -36,7 +36,6 @@ from posterm.data.models import (
     TaxRate,
     User,
 )
-from posterm.domain.bill_numbers import bill_number, series_for
 from posterm.domain.cart import BillTotals, CartLine, TaxRateTotal, compute_bill
 from posterm.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from posterm.domain.money import (
@@ -186,15 +185,8 @@ def _write_sale(actor: Actor, request: CheckoutRequest, when: datetime) -> Sale:
 
     approver = actor.approved_by_id if _needed_approval(actor, used_overrides) else None
     local_day = when.astimezone(ZoneInfo(settings.timezone)).date()
-    series = series_for(settings.bill_number_format, local_day)
-    sequence = take_next(f"bill:{series}")
-    number = bill_number(series, sequence)
-    shift = (
-        Shift.select(Shift.id)
-        .where((Shift.terminal == actor.terminal) & (Shift.status == "open"))
-        .order_by(Shift.id.desc())
-        .first()
-    )
+    series, sequence, number = take_document_number(settings.bill_number_format, local_day)
+    shift = open_shift(actor.terminal)
 
     sale = Sale.create(
         created_at=when,

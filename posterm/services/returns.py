@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import IntegrityError
 
-from posterm.data.counters import take_next
+from posterm.data.counters import open_shift, take_document_number
 from posterm.data.database import for_update, write_transaction
 from posterm.data.fields import sum_of, utc_now
 from posterm.data.models import (
@@ -34,10 +34,8 @@ from posterm.data.models import (
     Product,
     Sale,
     SaleLine,
-    Shift,
     StockMovement,
 )
-from posterm.domain.bill_numbers import bill_number, series_for
 from posterm.domain.cart import CartLine
 from posterm.domain.errors import Conflict, NotFound, ValidationError
 from posterm.domain.money import (
@@ -564,15 +562,8 @@ def _write_document(
 
     when = utc_now()
     local_day = when.astimezone(ZoneInfo(settings.timezone)).date()
-    series = series_for(number_format, local_day)
-    sequence = take_next(f"bill:{series}")
-    number = bill_number(series, sequence)
-    shift = (
-        Shift.select(Shift.id)
-        .where((Shift.terminal == actor.terminal) & (Shift.status == "open"))
-        .order_by(Shift.id.desc())
-        .first()
-    )
+    series, sequence, number = take_document_number(number_format, local_day)
+    shift = open_shift(actor.terminal)
     sale = Sale.create(
         created_at=when,
         updated_at=when,
