@@ -10,9 +10,11 @@ from collections.abc import Callable
 from functools import cache
 
 from textual.dom import DOMNode
+from textual.screen import Screen
 
 from posterm.config import Config
 from posterm.domain.errors import PostermError
+from posterm.domain.sale import CompletedSale
 from posterm.ui.background import run_service
 
 
@@ -49,3 +51,21 @@ def print_in_background(
     run_service(
         node, work, lambda _: report("printed.", False), failed, group="print", exclusive=False
     )
+
+
+def close_with_slip(screen: Screen, document: CompletedSale, summary: str) -> None:
+    """After a return or void: say what happened, print its slip, and leave `screen`.
+
+    The slip prints from the screen underneath, so closing this one does not cut it short.
+    """
+    app = screen.app
+    app.notify(f"{document.bill_number}: {summary}")
+    print_in_background(
+        app.screen_stack[-2],
+        app.config,
+        document.id,
+        lambda message, error: app.notify(
+            f"{document.bill_number}: {message}", severity="error" if error else "information"
+        ),
+    )
+    app.pop_screen()

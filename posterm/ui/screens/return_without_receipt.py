@@ -182,18 +182,9 @@ class NoReceiptReturnScreen(Screen[None]):
         )
 
     def _done(self, document: CompletedSale) -> None:
-        from posterm.ui.receipts import print_in_background
+        from posterm.ui.receipts import close_with_slip
 
-        self.app.notify(f"{document.bill_number}: refund {format_money(-document.total)} in cash.")
-        print_in_background(
-            self.app.screen_stack[-2],
-            self.app.config,
-            document.id,
-            lambda message, error: self.app.notify(
-                f"{document.bill_number}: {message}", severity="error" if error else "information"
-            ),
-        )
-        self.app.pop_screen()
+        close_with_slip(self, document, f"refund {format_money(-document.total)} in cash.")
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -196,19 +196,10 @@ class ReturnScreen(Screen[None]):
         )
 
     def _done(self, document: CompletedSale) -> None:
-        from posterm.ui.receipts import print_in_background
+        from posterm.ui.receipts import close_with_slip
 
         symbol = self.settings.currency_symbol if self.settings else ""
-        self.notify(f"{document.bill_number}: refund {format_money(-document.total, symbol)}.")
-        print_in_background(
-            self.app.screen_stack[-2],
-            self.app.config,
-            document.id,
-            lambda message, error: self.app.notify(
-                f"{document.bill_number}: {message}", severity="error" if error else "information"
-            ),
-        )
-        self.app.pop_screen()
+        close_with_slip(self, document, f"refund {format_money(-document.total, symbol)}.")
 
     def action_back(self) -> None:
         self.app.pop_screen()
