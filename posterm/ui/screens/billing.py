@@ -140,7 +140,10 @@ class BillingScreen(Screen[None]):
         self.refresh_bill(select)
         self._dirty = True
         if not self._saving:
-            self._save_open_bill()
+            # Saved once the new line is on screen: the save's thread would otherwise compete
+            # with the redraw for the interpreter and delay what the cashier sees.
+            self._saving = True
+            self.call_after_refresh(self._save_open_bill)
 
     def _save_open_bill(self) -> None:
         from posterm.services import held_sales
