@@ -15,7 +15,7 @@ whose cost does not grow with the catalogue:
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from peewee import JOIN, SQL, Select, Value, fn
 
@@ -60,21 +60,75 @@ _IN_STORE = tuple(str(prefix) for prefix in range(20, 30))
 
 # --- reading products -------------------------------------------------------------------------
 
+# What is read of a product, in this order; each value goes through its field's converter.
+_COLUMNS = (
+    Product.id,
+    Product.code,
+    Product.name,
+    Product.search_name,
+    Product.barcode,
+    Product.unit,
+    Product.sold_by_weight,
+    Product.price,
+    Product.tax_rate,
+    TaxRate.rate,
+    Product.hsn_code,
+    Product.stock,
+    Product.status,
+    Product.deleted_at,
+    Category.name,
+)
+_CONVERTERS = tuple(column.python_value for column in _COLUMNS)
+
+
+class _Row(NamedTuple):
+    id: int
+    code: str
+    name: str
+    search_name: str
+    barcode: str | None
+    unit: str
+    sold_by_weight: bool
+    price: Decimal
+    tax_rate_id: int | None
+    tax_percent: Decimal | None
+    hsn_code: str
+    stock: Decimal
+    status: str
+    deleted_at: Any
+    category: str | None
+
 
 def _select() -> Any:
-    """Products with their tax rate and category name: one query, whatever is asked.
-
-    Flat rows (`.objects()`): the rate and the category name are attributes of the product.
-    """
+    """Products with their tax rate and category name, as plain tuples of `_COLUMNS`."""
     return (
-        Product.select(
-            Product, TaxRate.rate.alias("tax_percent"), Category.name.alias("category_name")
-        )
+        Product.select(*_COLUMNS)
         .join(TaxRate, JOIN.LEFT_OUTER, on=(Product.tax_rate == TaxRate.id))
         .switch(Product)
         .join(Category, JOIN.LEFT_OUTER, on=(Product.category == Category.id))
-        .objects()
     )
+
+
+# SQL text of the queries on the scan and search paths, built once per shape and database:
+# building it is most of what peewee spends on a query of this size (~0.5 ms of 0.7).
+_SQL: dict[tuple[Any, ...], str] = {}
+
+
+def _rows(shape: tuple[Any, ...], build: Any, params: list[Any]) -> list[_Row]:
+    """Runs the query `build()` makes (its shape named by `shape`) with `params`, which must
+    be what peewee would pass, in its order: checked whenever the SQL is built."""
+    key = (*shape, is_postgres())
+    sql = _SQL.get(key)
+    if sql is None:
+        sql, built = build().sql()
+        if list(built) != list(params):
+            raise RuntimeError(f"catalog: parameters of {shape} are {built}, not {params}")
+        _SQL[key] = sql
+    cursor = database.execute_sql(sql, params)
+    return [
+        _Row(*(convert(value) for convert, value in zip(_CONVERTERS, row, strict=True)))
+        for row in cursor.fetchall()
+    ]
 
 
 class _DefaultRate:
@@ -89,7 +143,7 @@ class _DefaultRate:
         return self._rate
 
 
-def _info(product: Product, default_rate: _DefaultRate) -> ProductInfo:
+def _info(product: _Row, default_rate: _DefaultRate) -> ProductInfo:
     return ProductInfo(
         id=product.id,
         code=product.code,
@@ -98,49 +152,65 @@ def _info(product: Product, default_rate: _DefaultRate) -> ProductInfo:
         unit=product.unit,
         sold_by_weight=product.sold_by_weight,
         price=product.price,
-        tax_rate=product.tax_percent if product.tax_rate_id is not None else default_rate(),
+        tax_rate=(
+            product.tax_percent
+            if product.tax_rate_id is not None and product.tax_percent is not None
+            else default_rate()
+        ),
         hsn_code=product.hsn_code,
         stock=product.stock,
         status=product.status,
-        category=product.category_name or "",
+        category=product.category or "",
     )
 
 
 def get_product(product_id: int) -> ProductInfo:
     """Any product by id, whatever its status (a line on a bill may outlive its product)."""
-    product = _select().where(Product.id == product_id).first()
-    if product is None:
+    found = _rows(("by id",), lambda: _select().where(Product.id == product_id), [product_id])
+    if not found:
         raise NotFound(f"No product with id {product_id}.")
-    return _info(product, _DefaultRate())
+    return _info(found[0], _DefaultRate())
 
 
-def _matching(codes: tuple[str, ...], *, active_only: bool) -> list[Product]:
+def _by_ids(ids: list[int]) -> list[_Row]:
+    """The products `ids`, in that order (one query)."""
+    if not ids:
+        return []
+    found = _rows(("by ids", len(ids)), lambda: _select().where(Product.id.in_(ids)), ids)
+    by_id = {row.id: row for row in found}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _matching(codes: tuple[str, ...], *, active_only: bool) -> list[_Row]:
     """Products whose barcode, extra barcode or code is one of `codes`, best match first.
 
     One query: a UNION ALL of the three unique-index lookups (an OR across the tables would
     scan the product table on PostgreSQL), joined to the products' rate and category.
     """
-    by_barcode = Product.select(Product.id.alias("pid"), SQL("1").alias("pick")).where(
-        Product.barcode.in_(codes)
-    )
-    by_extra = ProductBarcode.select(
-        ProductBarcode.product.alias("pid"), SQL("2").alias("pick")
-    ).where(ProductBarcode.barcode.in_(codes))
-    by_code = Product.select(Product.id.alias("pid"), SQL("3").alias("pick")).where(
-        Product.code.in_(codes)
-    )
-    found = (by_barcode + by_extra + by_code).alias("found")  # `+` is UNION ALL
-    query = (
-        _select()
-        .join_from(Product, found, on=(found.c.pid == Product.id))
-        .order_by(found.c.pick, Product.id)
-    )
-    if active_only:
-        query = query.where(Product.status == ACTIVE)
-    return list(query)
+
+    def build() -> Any:
+        by_barcode = Product.select(Product.id.alias("pid"), SQL("1").alias("pick")).where(
+            Product.barcode.in_(codes)
+        )
+        by_extra = ProductBarcode.select(
+            ProductBarcode.product.alias("pid"), SQL("2").alias("pick")
+        ).where(ProductBarcode.barcode.in_(codes))
+        by_code = Product.select(Product.id.alias("pid"), SQL("3").alias("pick")).where(
+            Product.code.in_(codes)
+        )
+        found = (by_barcode + by_extra + by_code).alias("found")  # `+` is UNION ALL
+        query = (
+            _select()
+            .join_from(Product, found, on=(found.c.pid == Product.id))
+            .order_by(found.c.pick, Product.id)
+        )
+        return query.where(Product.status == ACTIVE) if active_only else query
+
+    params = [*codes, *codes, *codes, *([ACTIVE] if active_only else [])]
+    return _rows(("matching", len(codes), active_only), build, params)
 
 
-def _sellable(product: Product, scanned: str, default_rate: _DefaultRate) -> ProductInfo:
+def _sellable(product: _Row, scanned: str, default_rate: _DefaultRate) -> ProductInfo:
     if product.deleted_at is not None or product.status != ACTIVE:
         state = "deleted" if product.deleted_at is not None else product.status
         raise Conflict(f"{product.name} ({scanned}) is {state}: it cannot be sold.")
@@ -238,6 +308,11 @@ def _active() -> Any:
     return status == ACTIVE
 
 
+def _active_params() -> list[str]:
+    """The parameters of `_active()`, in order."""
+    return [ACTIVE] if is_postgres() else ["", ACTIVE]
+
+
 def search_products(text: str, *, limit: int = 20, offset: int = 0) -> list[ProductInfo]:
     """Active products for typed text, a page at a time.
 
@@ -256,7 +331,7 @@ def search_products(text: str, *, limit: int = 20, offset: int = 0) -> list[Prod
         return []
     wanted = offset + limit
 
-    exact: list[Product] = []
+    exact: list[_Row] = []
     if clean_code(typed) == typed and len(typed) <= MAX_CODE:
         spellings = tuple(dict.fromkeys((*equivalent_codes(typed), typed.upper())))
         unique = {p.id: p for p in _matching(spellings, active_only=True)}
@@ -267,12 +342,17 @@ def search_products(text: str, *, limit: int = 20, offset: int = 0) -> list[Prod
     # The names from `prefix` on, in index order, stopping at the page; the end of the names
     # starting with it is found here. With `search_name < upper` in the query, PostgreSQL
     # misjudges how many names a prefix has (brands cluster) and may sort the whole range.
-    named = (
-        _select()
-        .where((Product.search_name >= prefix) & _active())
-        # Not also by id, for the same reason: search_name ends with the unique code anyway.
-        .order_by(Product.search_name)
-        .limit(wanted + len(exact_ids))  # some of them may be among the exact ones
+    count = wanted + len(exact_ids)  # some of them may be among the exact ones
+    named = _rows(
+        ("named",),
+        lambda: (
+            _select()
+            .where((Product.search_name >= prefix) & _active())
+            # Not also by id, for the same reason: search_name ends with the unique code.
+            .order_by(Product.search_name)
+            .limit(count)
+        ),
+        [prefix, *_active_params(), count],
     )
     found = list(exact)
     for product in named:
@@ -289,7 +369,7 @@ def search_products(text: str, *, limit: int = 20, offset: int = 0) -> list[Prod
 
 def _by_later_word(
     typed: str, prefix: str, upper: str, exclude: list[int], count: int
-) -> list[Product]:
+) -> list[_Row]:
     """The first `count` active products that do not start with the text but have a word
     starting with each typed word.
 
@@ -337,5 +417,4 @@ def _by_later_word(
     ids = ids[:count]
     if not ids:
         return []
-    by_id = {p.id: p for p in _select().where(Product.id.in_(ids))}
-    return [by_id[i] for i in ids if i in by_id]
+    return _by_ids(ids)

@@ -384,3 +384,14 @@ def test_a_page_deep_into_a_common_word(shelf, monkeypatch):
         "Tata Salt 1kg",
         "Tata Salt Lite 1kg",
     ]
+
+
+def test_the_tills_scan_settings(owner):
+    store = settings.load_settings()
+    assert store.merge_repeat_scans is True
+    assert store.barcode_layout == "weight=21,22;price=23,24;item=5;value=5"
+    settings.set_setting(owner, "merge_repeat_scans", "no")
+    assert settings.load_settings().merge_repeat_scans is False
+    with pytest.raises(ValidationError) as caught:
+        settings.set_setting(owner, "barcode_layout", "weight=21;price=21")
+    assert caught.value.field == "barcode_layout"
