@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from billing import billing_rows, run_billing
+from catalog import catalog_rows, run_catalog
 from startup import BenchmarkError, run_startup, startup_rows
 
 Figures = dict[str, Any]
@@ -44,6 +45,11 @@ BENCHMARKS: dict[str, Benchmark] = {
         floor="raw SQL on the same database; a bare Textual app (Input, DataTable)",
         run=run_billing,
         rows=billing_rows,
+    ),
+    "catalog": Benchmark(
+        floor="raw SQL on the same connection (barcode = ?; a prefix range of search_name)",
+        run=run_catalog,
+        rows=catalog_rows,
     ),
 }
 
