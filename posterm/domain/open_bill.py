@@ -34,6 +34,7 @@ class BillItem:
     hsn_code: str
     quantity: Decimal
     line_discount: Discount | None = None
+    label_code: str = ""  # the price label scanned for this line, if any
 
     @property
     def price_overridden(self) -> bool:
@@ -155,6 +156,7 @@ class OpenBill:
                     item.quantity,
                     item.unit_price if item.price_overridden else None,
                     item.line_discount,
+                    item.label_code,
                 )
                 for item in self.items
             ],
@@ -205,6 +207,7 @@ def _item_to_dict(item: BillItem) -> dict[str, Any]:
         "sold_by_weight": item.sold_by_weight,
         "hsn_code": item.hsn_code,
         "line_discount": _discount_to_dict(item.line_discount),
+        "label_code": item.label_code,
     }
     data.update({key: str(getattr(item, key)) for key in _DECIMALS})
     return data

@@ -64,6 +64,8 @@ class SaleLineRequest:
     quantity: Decimal
     unit_price: Decimal | None = None
     line_discount: Discount | None = None
+    # A price label's code: its price is the pack's, so selling at it is not an override.
+    label_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from posterm.data.models import (
     TaxRate,
     User,
 )
+from posterm.domain.barcodes import EmbeddedKind, EmbeddedLayout, decode_embedded
 from posterm.domain.cart import BillTotals, CartLine, TaxRateTotal, compute_bill
 from posterm.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from posterm.domain.money import (
@@ -138,12 +139,13 @@ def _write_sale(actor: Actor, request: CheckoutRequest, when: datetime) -> Sale:
         return existing
 
     used_overrides: list[Permission] = []
+    layout = EmbeddedLayout.parse(settings.barcode_layout)
     rates = _tax_rates(products.values(), settings)
     cart_lines: list[CartLine] = []
     overridden: list[bool] = []
     for line in request.lines:
         product = products[line.product_id]
-        price, is_override = _price_of(line, product)
+        price, is_override = _price_of(line, product, layout)
         if is_override and Permission.PRICE_OVERRIDE not in used_overrides:
             actor.require(Permission.PRICE_OVERRIDE)
             used_overrides.append(Permission.PRICE_OVERRIDE)
@@ -294,8 +296,13 @@ def _tax_rates(products, settings: StoreSettings) -> dict[int, Decimal]:
     }
 
 
-def _price_of(line: SaleLineRequest, product: Product) -> tuple[Decimal, bool]:
-    """The unit price the line sells at, and whether it overrides the product's price."""
+def _price_of(
+    line: SaleLineRequest, product: Product, layout: EmbeddedLayout
+) -> tuple[Decimal, bool]:
+    """The unit price the line sells at, and whether it overrides the product's price.
+
+    The price printed on this product's own price label is not an override.
+    """
     if line.unit_price is None:
         return product.price, False
     price = line.unit_price
@@ -307,6 +314,14 @@ def _price_of(line: SaleLineRequest, product: Product) -> tuple[Decimal, bool]:
         raise ValidationError(
             "unit_price", f"at most {CURRENCY_PLACES} decimal places ({product.name})"
         )
+    label = decode_embedded(line.label_code, layout) if line.label_code else None
+    if (
+        label is not None
+        and label.kind is EmbeddedKind.PRICE
+        and label.value == price
+        and product.code[2:] == label.item_code[2:]
+    ):
+        return price, False
     return price, price != product.price
 
 

@@ -297,7 +297,8 @@ class BillingScreen(Screen[None]):
         if isinstance(found, CustomerInfo):
             self._attach_customer(found)
             return
-        self.add_product(found.product, found.quantity or quantity, found.price)
+        label = found.code if found.price is not None else ""
+        self.add_product(found.product, found.quantity or quantity, found.price, label)
 
     def _scan_failed(self, error: PostermError) -> None:
         self.app.bell()
@@ -306,7 +307,11 @@ class BillingScreen(Screen[None]):
     # --- adding and changing lines ---------------------------------------------------------
 
     def add_product(
-        self, product: ProductInfo, quantity: Decimal | None, price: Decimal | None
+        self,
+        product: ProductInfo,
+        quantity: Decimal | None,
+        price: Decimal | None,
+        label_code: str = "",
     ) -> None:
         if product.sold_by_weight and quantity is None:
             from posterm.ui.modals.value import ValueModal
@@ -318,7 +323,9 @@ class BillingScreen(Screen[None]):
                     lambda text: parse_quantity(text, "weight"),
                     restrict=r"[0-9.]*",
                 ),
-                lambda weight: self.add_product(product, weight.value, price) if weight else None,
+                lambda weight: (
+                    self.add_product(product, weight.value, price, label_code) if weight else None
+                ),
             )
             return
         item = BillItem(
@@ -332,6 +339,7 @@ class BillingScreen(Screen[None]):
             tax_rate=product.tax_rate,
             hsn_code=product.hsn_code,
             quantity=quantity if quantity is not None else Decimal(1),
+            label_code=label_code,
         )
         merge = bool(self.settings.merge_repeat_scans) if self.settings else True
         try:
