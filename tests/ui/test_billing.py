@@ -230,3 +230,34 @@ async def test_every_billing_key_is_in_the_command_palette(shop):
             "Sales",
         ):
             assert wanted in titles
+
+
+async def test_search_results_come_a_page_at_a_time(shop):
+    app = shop()
+    gst5 = TaxRate.get(TaxRate.name == "GST 5%")
+    Product.insert_many(
+        [
+            dict(
+                code=f"BIS{n:03d}",
+                name=f"Biscuit {n:03d}",
+                search_name=f"biscuit {n:03d} bis{n:03d}",
+                tax_rate=gst5,
+                price=Decimal(10),
+                stock=Decimal(0),
+            )
+            for n in range(45)
+        ]
+    ).execute()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await type_text(pilot, "biscuit")
+        await settle(pilot)
+        screen = app.screen
+        assert len(screen.search_results) == 20
+        for _ in range(20):
+            await pilot.press("down")
+        await settle(pilot)
+        assert len(screen.search_results) == 40
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(screen.bill.items) == 1

@@ -78,6 +78,8 @@ class BillingScreen(Screen[None]):
         self.pending_quantity: Decimal | None = None
         self.approved: Actor | None = None  # a manager's approval, lent to this bill only
         self.search_results: list[ProductInfo] = []
+        self._search_text = ""
+        self._more_results = False
         self._dirty = False
         self._saving = False
 
@@ -190,25 +192,32 @@ class BillingScreen(Screen[None]):
         else:
             self._hide_search()
 
-    def _search(self, text: str) -> None:
+    def _search(self, text: str, offset: int = 0) -> None:
         from posterm.services import catalog
 
+        self._search_text = text
         run_service(
             self,
-            lambda: catalog.search_products(text, limit=SEARCH_PAGE),
-            self._show_search,
+            lambda: catalog.search_products(text, limit=SEARCH_PAGE, offset=offset),
+            lambda found: self._show_search(text, offset, found),
             group="search",
+            exclusive=False,
         )
 
-    def _show_search(self, found: list[ProductInfo]) -> None:
-        self.search_results = found
-        options = self.query_one("#search-results", OptionList)
-        options.clear_options()
-        if not self.query_one("#scan", Field).value.strip():
-            self._hide_search()
+    def _show_search(self, text: str, offset: int, found: list[ProductInfo]) -> None:
+        # Answers to older keystrokes can arrive late: only the latest text counts.
+        if text != self._search_text or not self.query_one("#scan", Field).value.strip():
+            if not self.query_one("#scan", Field).value.strip():
+                self._hide_search()
             return
-        if not found:
-            options.add_option(Option("No product matches.", disabled=True))
+        options = self.query_one("#search-results", OptionList)
+        if offset == 0:
+            self.search_results = []
+            options.clear_options()
+            if not found:
+                options.add_option(Option("No product matches.", disabled=True))
+        self._more_results = len(found) == SEARCH_PAGE
+        self.search_results.extend(found)
         symbol = self.settings.currency_symbol if self.settings else ""
         for product in found:
             options.add_option(
@@ -217,7 +226,7 @@ class BillingScreen(Screen[None]):
                     f"{format_money(product.price, symbol):>12}"
                 )
             )
-        if found:
+        if found and offset == 0:
             options.highlighted = 0
         options.remove_class("hidden")
 
@@ -440,6 +449,11 @@ class BillingScreen(Screen[None]):
     def action_move(self, step: int) -> None:
         if self.searching:
             options = self.query_one("#search-results", OptionList)
+            at_end = options.highlighted == len(self.search_results) - 1
+            if step > 0 and at_end and self._more_results:
+                # The list is read a page at a time: going past the end fetches the next.
+                self._more_results = False
+                self._search(self._search_text, offset=len(self.search_results))
             options.action_cursor_down() if step > 0 else options.action_cursor_up()
             return
         table = self.query_one(BillTable)
