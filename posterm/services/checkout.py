@@ -54,7 +54,6 @@ from posterm.domain.sale import (
     CompletedSale,
     SaleLineRequest,
     SoldLine,
-    TenderAllocation,
     allocate_tenders,
     tender_methods,
 )
@@ -217,7 +216,7 @@ def _write_sale(actor: Actor, request: CheckoutRequest, when: datetime) -> Sale:
     )
     _write_lines(sale, request.lines, products, totals, overridden, when)
     _write_stock(sale, actor, request.lines, products, when)
-    credit_payment = _write_payments(sale, actor, customer, shift, allocation, when)
+    credit_payment = write_payments(sale, actor, customer, shift, allocation.payments, when)
     if allocation.credit_amount > 0:
         assert customer is not None
         new_balance = balance + allocation.credit_amount
@@ -474,17 +473,19 @@ def _write_stock(
         Product.update(stock=after, updated_at=now).where(Product.id == product_id).execute()
 
 
-def _write_payments(
+def write_payments(
     sale: Sale,
     actor: Actor,
-    customer: Customer | None,
+    customer: Customer | int | None,
     shift: Shift | None,
-    allocation: TenderAllocation,
+    payments: Sequence[AppliedPayment],
     when: datetime,
+    direction: str = "in",
 ) -> Payment | None:
-    """Writes the payment rows; returns the credit row, which the credit entry points at."""
+    """Writes the payment rows of a document (refunds are direction "out"); returns the credit
+    row, which the credit entry points at."""
     credit_row = None
-    for applied in allocation.payments:
+    for applied in payments:
         row = Payment.create(
             created_at=when,
             updated_at=when,
@@ -494,7 +495,7 @@ def _write_payments(
             user=actor.user_id,
             terminal=actor.terminal[:32],
             method=applied.method,
-            direction="in",
+            direction=direction,
             amount=applied.amount,
             tendered=applied.tendered,
             reference=applied.reference[:64],

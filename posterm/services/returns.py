@@ -69,7 +69,7 @@ from posterm.domain.returns import (
 from posterm.domain.sale import AppliedPayment, CompletedSale, tender_methods
 from posterm.domain.store_settings import StoreSettings
 from posterm.services import audit
-from posterm.services.checkout import CURRENCY_PLACES, get_sale
+from posterm.services.checkout import CURRENCY_PLACES, get_sale, write_payments
 from posterm.services.settings import load_settings
 
 RETURN = "return"
@@ -592,23 +592,7 @@ def _write_document(
     )
     _write_lines(sale, plan.lines, snapshots, when)
     _write_stock(sale, actor, kind, plan.lines, snapshots, products, when)
-    credit_row = None
-    for refund in refunds:
-        row = Payment.create(
-            created_at=when,
-            updated_at=when,
-            sale=sale,
-            customer=customer_id,
-            shift=shift,
-            user=actor.user_id,
-            terminal=actor.terminal[:32],
-            method=refund.method,
-            direction="out",
-            amount=refund.amount,
-            reference=refund.reference[:64],
-        )
-        if refund.method == REFUND_CREDIT:
-            credit_row = row
+    credit_row = write_payments(sale, actor, customer_id, shift, refunds, when, "out")
     if customer is not None and credit > 0:
         with exact_context():
             balance = _ledger_balance(customer.id) - credit
