@@ -32,7 +32,6 @@ import contextlib
 import math
 import os
 import random
-import secrets
 import statistics
 import tempfile
 import time
@@ -45,6 +44,7 @@ from typing import Any
 
 from bare_app import BareApp
 from startup import BenchmarkError
+from stores import postgres_store
 from textual import events
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input
@@ -820,23 +820,6 @@ def bench_checkout(shop: Catalog, runs: int, rng: random.Random) -> Figures:
         "target": CHECKOUT_TARGET_RATIO,
         "met": ratio <= CHECKOUT_TARGET_RATIO,
     }
-
-
-@contextlib.contextmanager
-def postgres_store(base_url: str) -> Iterator[str]:
-    """A schema of its own on the server at `base_url`, dropped afterwards; yields its URL."""
-    schema = f"posterm_bench_{os.getpid()}_{secrets.token_hex(3)}"
-    system.open_store(base_url, upgrade_schema=False)
-    database.execute_sql(f"CREATE SCHEMA {schema}")
-    system.close()
-    separator = "&" if "?" in base_url else "?"
-    try:
-        yield f"{base_url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        system.close()
-        system.open_store(base_url, upgrade_schema=False)
-        database.execute_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        system.close()
 
 
 # --- the benchmark -----------------------------------------------------------------------------

@@ -21,19 +21,16 @@ after VACUUM ANALYZE, as autovacuum leaves a table after a bulk load.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
-import secrets
 import statistics
-import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from startup import BenchmarkError
+from stores import postgres_store, sqlite_store
 
 from posterm.data.models import Category, Product, TaxRate, database
 from posterm.domain.barcodes import make_ean13
@@ -285,29 +282,6 @@ def bench_search(rng: random.Random) -> Figures:
 # --- the databases ------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def sqlite_store() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="posterm-bench-catalog-") as tmp:
-        yield f"sqlite:///{Path(tmp) / 'catalog.db'}"
-
-
-@contextlib.contextmanager
-def postgres_store(base_url: str) -> Iterator[str]:
-    """A schema of its own on the server at `base_url`, dropped afterwards; yields its URL."""
-    schema = f"posterm_bench_catalog_{os.getpid()}_{secrets.token_hex(3)}"
-    system.open_store(base_url, upgrade_schema=False)
-    database.execute_sql(f"CREATE SCHEMA {schema}")
-    system.close()
-    separator = "&" if "?" in base_url else "?"
-    try:
-        yield f"{base_url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        system.close()
-        system.open_store(base_url, upgrade_schema=False)
-        database.execute_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        system.close()
-
-
 def bench_database(url: str, count: int, progress: Callable[[str], None]) -> Figures:
     opened = system.open_store(url)
     kind = opened.kind
@@ -359,11 +333,11 @@ def run_catalog(runs: int, progress: Callable[[str], None] = lambda _: None) -> 
     """`runs` is not used: the 2,000 lookups and searches are the repetitions."""
     count = product_count()
     figures: Figures = {"products": count, "databases": {}}
-    with sqlite_store() as url:
+    with sqlite_store("posterm-bench-catalog-") as url:
         figures["databases"]["SQLite"] = bench_database(url, count, progress)
     pg_url = os.environ.get("POSTERM_TEST_PG", "")
     if pg_url:
-        with postgres_store(pg_url) as url:
+        with postgres_store(pg_url, "bench_catalog") as url:
             figures["databases"]["PostgreSQL"] = bench_database(url, count, progress)
     return figures
 
