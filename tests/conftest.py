@@ -125,3 +125,10 @@ def actor_for(
     creator = by or command_line_actor("tester", "till-1")
     info = auth.create_user(creator, username, role, password, pin)
     return Actor(info.id, info.username, role, "till-1")
+
+
+def doctor_problems() -> list[str]:
+    """Every violation `posterm doctor` finds, as "check: problem" lines (empty when healthy)."""
+    from posterm.services.doctor import run_checks
+
+    return [f"{r.name}: {p}" for r in run_checks() for p in r.problems]

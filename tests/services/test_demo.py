@@ -13,12 +13,7 @@ from posterm.domain.errors import Conflict
 from posterm.services import auth
 from posterm.services.demo import build_demo, is_demo_store
 from posterm.services.settings import load_settings
-
-
-def doctor_problems() -> list[str]:
-    from posterm.services.doctor import run_checks
-
-    return [f"{r.name}: {p}" for r in run_checks() for p in r.problems]
+from tests.conftest import doctor_problems
 
 
 def test_demo_shop_is_a_believable_kirana_with_clean_books(db_url, cli_actor):

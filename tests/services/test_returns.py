@@ -28,16 +28,10 @@ from posterm.domain.returns import NoReceiptLine, ReturnLineRequest, ReturnReque
 from posterm.domain.sale import CheckoutRequest, SaleLineRequest, Tender
 from posterm.services import auth, checkout, returns
 from posterm.services.settings import set_setting
-from tests.conftest import actor_for
+from tests.conftest import actor_for, doctor_problems
 
 D = Decimal
 LEDGER_TABLES = (Sale, SaleLine, Payment, StockMovement, CreditEntry, AuditEvent, Counter)
-
-
-def doctor_problems() -> list[str]:
-    from posterm.services.doctor import run_checks
-
-    return [f"{r.name}: {p}" for r in run_checks() for p in r.problems]
 
 
 def sell(actor, *lines, tenders=(), customer=None, discount=None):
