@@ -376,6 +376,15 @@ class HeldSale(BaseModel):
     total = MoneyField(default=0)
 
 
+class PurchaseDraft(BaseModel):
+    """Goods being received on a till, saved as typed; the purchase deletes it (migration 0005)."""
+
+    uuid = UUIDField(unique=True)
+    terminal = CharField(max_length=32, unique=True)
+    user = ForeignKeyField(User)
+    draft = TextField()  # JSON of posterm.domain.purchases.ReceivingDraft
+
+
 class CashMovement(BaseModel):
     """Cash in or out of a till's drawer that is not a sale: float, pay-ins, payouts, expenses."""
 
@@ -420,6 +429,7 @@ ALL_MODELS = [
     HeldSale,
     CashMovement,
     Counter,
+    PurchaseDraft,
 ]
 
 __all__ = [model.__name__ for model in ALL_MODELS] + ["ALL_MODELS", "database"]

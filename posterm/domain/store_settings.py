@@ -162,6 +162,7 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec(
         "barcode_layout", "Weight/price label layout", DEFAULT_LAYOUT.to_text(), _barcode_layout
     ),
+    SettingSpec("purchase_updates_cost", "A purchase sets each product's cost", "true", _boolean),
     SettingSpec("login_max_failures", "Failed logins before lock", "5", _integer(1, 100)),
     SettingSpec("login_lockout_minutes", "Lockout minutes", "5", _integer(1, 24 * 60)),
 )
