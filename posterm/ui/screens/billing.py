@@ -6,7 +6,6 @@ is saved in the background (never lose a bill), and every database call runs in 
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -14,8 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Label, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, Label
 
 from posterm.domain.cart import Discount
 from posterm.domain.errors import NotFound, PermissionDenied, PostermError, ValidationError
@@ -31,14 +29,14 @@ from posterm.domain.sale import tender_methods
 from posterm.ui.background import run_service
 from posterm.ui.widgets.bill_view import BillTable, TotalsPanel
 from posterm.ui.widgets.fields import Field
+from posterm.ui.widgets.product_search import QUANTITY_PREFIX, ProductSearchList
 
 if TYPE_CHECKING:
     from posterm.domain.products import ProductInfo, ScanResult
     from posterm.domain.sale import CompletedSale, Tender
     from posterm.domain.store_settings import StoreSettings
 
-_QUANTITY_PREFIX = re.compile(r"(\d+(?:\.\d+)?)\*(.*)")
-SEARCH_PAGE = 20
+_QUANTITY_PREFIX = QUANTITY_PREFIX
 
 
 def parse_discount(text: str, field: str = "discount") -> Discount | None:
@@ -77,9 +75,6 @@ class BillingScreen(Screen[None]):
         self.settings: StoreSettings | None = None
         self.pending_quantity: Decimal | None = None
         self.approved: Actor | None = None  # a manager's approval, lent to this bill only
-        self.search_results: list[ProductInfo] = []
-        self._search_text = ""
-        self._more_results = False
         self._dirty = False
         self._saving = False
 
@@ -93,14 +88,13 @@ class BillingScreen(Screen[None]):
                 id="scan", placeholder="scan a barcode, or type a name or code", max_length=60
             )
             yield Label("", id="pending-quantity")
-        yield OptionList(id="search-results", classes="hidden")
+        yield ProductSearchList(self._describe_result, id="search-results")
         yield BillTable(id="bill-lines")
         yield Label("", id="billing-status")
         yield TotalsPanel(id="totals")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#search-results", OptionList).can_focus = False
         self.query_one("#scan", Field).focus()
         session = self.app.session
         self.query_one("#billing-header", Label).update(
@@ -181,62 +175,26 @@ class BillingScreen(Screen[None]):
     # --- the scan field --------------------------------------------------------------------
 
     def on_input_changed(self, event: Field.Changed) -> None:
-        if event.input.id != "scan":
-            return
-        text = event.value.strip()
-        match = _QUANTITY_PREFIX.fullmatch(text)
-        if match:
-            text = match[2].strip()
-        if text and not text.isdigit() and len(text) >= 2:
-            self._search(text)
-        else:
-            self._hide_search()
+        if event.input.id == "scan":
+            self.query_one(ProductSearchList).follow(event.value)
 
-    def _search(self, text: str, offset: int = 0) -> None:
-        from posterm.services import catalog
-
-        self._search_text = text
-        run_service(
-            self,
-            lambda: catalog.search_products(text, limit=SEARCH_PAGE, offset=offset),
-            lambda found: self._show_search(text, offset, found),
-            group="search",
-            exclusive=False,
+    def _describe_result(self, product: ProductInfo) -> str:
+        symbol = self.settings.currency_symbol if self.settings else ""
+        return (
+            f"{product.name[:44]:<44} {product.code[:10]:<10} "
+            f"{format_money(product.price, symbol):>12}"
         )
 
-    def _show_search(self, text: str, offset: int, found: list[ProductInfo]) -> None:
-        # Answers to older keystrokes can arrive late: only the latest text counts.
-        if text != self._search_text or not self.query_one("#scan", Field).value.strip():
-            if not self.query_one("#scan", Field).value.strip():
-                self._hide_search()
-            return
-        options = self.query_one("#search-results", OptionList)
-        if offset == 0:
-            self.search_results = []
-            options.clear_options()
-            if not found:
-                options.add_option(Option("No product matches.", disabled=True))
-        self._more_results = len(found) == SEARCH_PAGE
-        self.search_results.extend(found)
-        symbol = self.settings.currency_symbol if self.settings else ""
-        for product in found:
-            options.add_option(
-                Option(
-                    f"{product.name[:44]:<44} {product.code[:10]:<10} "
-                    f"{format_money(product.price, symbol):>12}"
-                )
-            )
-        if found and offset == 0:
-            options.highlighted = 0
-        options.remove_class("hidden")
-
-    def _hide_search(self) -> None:
-        self.search_results = []
-        self.query_one("#search-results", OptionList).add_class("hidden")
+    @property
+    def search_results(self) -> list[ProductInfo]:
+        return self.query_one(ProductSearchList).results
 
     @property
     def searching(self) -> bool:
-        return not self.query_one("#search-results", OptionList).has_class("hidden")
+        return self.query_one(ProductSearchList).active
+
+    def _hide_search(self) -> None:
+        self.query_one(ProductSearchList).hide()
 
     def on_input_submitted(self, event: Field.Submitted) -> None:
         if event.input.id != "scan":
@@ -259,9 +217,8 @@ class BillingScreen(Screen[None]):
             if not text:
                 self._set_pending(quantity)
                 return
-        if self.searching and self.search_results:
-            chosen = self.query_one("#search-results", OptionList).highlighted or 0
-            product = self.search_results[min(chosen, len(self.search_results) - 1)]
+        product = self.query_one(ProductSearchList).chosen()
+        if product is not None:
             self._hide_search()
             self._set_pending(None)
             self.add_product(product, quantity, None)
@@ -448,13 +405,7 @@ class BillingScreen(Screen[None]):
 
     def action_move(self, step: int) -> None:
         if self.searching:
-            options = self.query_one("#search-results", OptionList)
-            at_end = options.highlighted == len(self.search_results) - 1
-            if step > 0 and at_end and self._more_results:
-                # The list is read a page at a time: going past the end fetches the next.
-                self._more_results = False
-                self._search(self._search_text, offset=len(self.search_results))
-            options.action_cursor_down() if step > 0 else options.action_cursor_up()
+            self.query_one(ProductSearchList).move(step)
             return
         table = self.query_one(BillTable)
         table.action_cursor_down() if step > 0 else table.action_cursor_up()
