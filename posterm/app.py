@@ -41,6 +41,7 @@ class PostermApp(App[int]):
         "billing": lambda: _billing_screen(),
         "sales": lambda: _sales_screen(),
         "home": lambda: _home_screen(),
+        "purchases": lambda: _suppliers_screen(),
     }
     BINDINGS: ClassVar = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
@@ -48,6 +49,15 @@ class PostermApp(App[int]):
         Binding("alt+b", "switch_mode('billing')", "Billing", id="app.billing", show=False),
         Binding("alt+s", "switch_mode('sales')", "Sales", id="app.sales", show=False),
         Binding("alt+h", "switch_mode('home')", "Home", id="app.home", show=False),
+        # Priority: a focused text field would otherwise type the "p" of a terminal's Alt+P.
+        Binding(
+            "alt+p",
+            "switch_mode('purchases')",
+            "Purchases",
+            id="app.purchases",
+            show=False,
+            priority=True,
+        ),
     ]
 
     def __init__(self, config: Config) -> None:
@@ -221,6 +231,11 @@ class PostermApp(App[int]):
                 "Store, user, database and health checks",
                 lambda: self.switch_mode("home"),
             )
+            yield SystemCommand(
+                "Suppliers and purchases",
+                "Suppliers, what we owe them, receiving goods, purchases",
+                lambda: self.switch_mode("purchases"),
+            )
             yield from _screen_commands(screen)
         yield from super().get_system_commands(screen)
 
@@ -253,6 +268,12 @@ def _home_screen() -> Screen:
     from posterm.ui.screens.home import HomeScreen
 
     return HomeScreen()
+
+
+def _suppliers_screen() -> Screen:
+    from posterm.ui.screens.suppliers import SuppliersScreen
+
+    return SuppliersScreen()
 
 
 def run_app(config: Config) -> int:

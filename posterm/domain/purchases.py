@@ -134,7 +134,7 @@ class SupplierEntryInfo:
     """One line of a supplier's ledger: positive raises what we owe, negative lowers it."""
 
     id: int
-    at: datetime
+    at: datetime  # in the store's timezone
     kind: str  # purchase, payment, return, adjustment, opening
     amount: Decimal
     balance_after: Decimal
@@ -290,7 +290,7 @@ class PurchaseSummary:
     total: Decimal
     paid: Decimal
     line_count: int
-    received_at: datetime
+    received_at: datetime  # in the store's timezone
     username: str
 
 
@@ -306,7 +306,7 @@ class PurchaseDetail:
     total: Decimal
     paid: Decimal
     method: str
-    received_at: datetime
+    received_at: datetime  # in the store's timezone
     username: str
     notes: str
 

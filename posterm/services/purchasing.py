@@ -425,16 +425,22 @@ def pay_supplier(
             },
         )
         supplier = info(Supplier.get_by_id(row.id))
-    return SupplierPayment(supplier, _entry_info(entry, "", actor.username), advance)
+    return SupplierPayment(supplier, _entry_info(entry, "", actor.username, _zone()), advance)
 
 
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _entry_info(entry: SupplierEntry, invoice: str, username: str) -> SupplierEntryInfo:
+def _zone() -> ZoneInfo:
+    return ZoneInfo(load_settings().timezone)
+
+
+def _entry_info(
+    entry: SupplierEntry, invoice: str, username: str, zone: ZoneInfo
+) -> SupplierEntryInfo:
     return SupplierEntryInfo(
         id=entry.id,
-        at=entry.created_at,
+        at=entry.created_at.astimezone(zone),
         kind=entry.kind,
         amount=_money(entry.amount),
         balance_after=_money(entry.balance_after),
@@ -466,7 +472,8 @@ def supplier_ledger(
         .offset(max(offset, 0))
         .objects()
     )
-    return [_entry_info(row, row.invoice or "", row.by) for row in query]
+    zone = _zone()
+    return [_entry_info(row, row.invoice or "", row.by, zone) for row in query]
 
 
 def list_purchases(
@@ -512,6 +519,7 @@ def list_purchases(
         query = query.where(Purchase.invoice_date >= day_from)
     if day_to is not None:
         query = query.where(Purchase.invoice_date <= day_to)
+    zone = _zone()
     return [
         PurchaseSummary(
             id=row["id"],
@@ -522,7 +530,7 @@ def list_purchases(
             total=_money(row["total"]),
             paid=_money(row["paid"]),
             line_count=int(row["line_count"]),
-            received_at=row["created_at"],
+            received_at=row["created_at"].astimezone(zone),
             username=row["username"],
         )
         for row in query.dicts()
@@ -575,7 +583,7 @@ def purchase_detail(purchase_id: int) -> PurchaseDetail:
         total=_money(purchase.total),
         paid=_money(purchase.paid),
         method=payment.method if payment else "",
-        received_at=purchase.created_at,
+        received_at=purchase.created_at.astimezone(_zone()),
         username=User.get_by_id(purchase.user_id).username,
         notes=purchase.notes,
     )
