@@ -48,12 +48,12 @@ class SupplierPaymentModal(ModalScreen[PaymentEntered | None]):
         self.method_index = 0
 
     def compose(self) -> ComposeResult:
-        hint = "Enter alone: nothing now, all on account" if self.allow_zero else "Amount"
+        hint = " (Enter alone: nothing now, all on account)" if self.allow_zero else ""
         with Vertical(id="supplier-payment", classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield Label(self.detail, classes="muted")
             yield Static("", id="supplier-payment-methods")
-            yield Label(f"Amount paid ({hint})")
+            yield Label(f"Amount paid{hint}")
             yield Field(id="amount", restrict=r"[0-9.,]*", max_length=14)
             yield Label("Reference (cheque / UTR number, optional)")
             yield Field(id="reference", max_length=64)

@@ -1,0 +1,121 @@
+"""Suppliers and receiving goods at 80x24: scan, pay part, see the due; a draft survives."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from textual.widgets import DataTable
+
+from posterm.data.models import Batch, Product, Purchase, Supplier
+from posterm.domain.permissions import command_line_actor
+from posterm.domain.purchases import SupplierInput
+from posterm.services import suppliers
+from posterm.ui.modals.receipt import ReceiptModal
+from posterm.ui.modals.supplier_form import SupplierFormModal
+from posterm.ui.screens.purchase import PurchaseScreen
+from posterm.ui.screens.suppliers import SuppliersScreen
+from tests.ui.conftest import settle, type_text
+from tests.ui.test_billing import ATTA, SALT, log_in, scanner_burst, shop  # noqa: F401
+
+
+def add_supplier(name: str = "Sharma Traders") -> None:
+    suppliers.create_supplier(command_line_actor("tester", "till-1"), SupplierInput(name))
+
+
+async def open_receiving(pilot) -> None:
+    await log_in(pilot)
+    await pilot.press("alt+p")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, SuppliersScreen)
+    await pilot.press("f5")
+    await settle(pilot)
+
+
+def cell(screen, table_id: str, row: int, column: int) -> str:
+    return str(screen.query_one(f"#{table_id}", DataTable).get_row_at(row)[column])
+
+
+async def test_receive_two_scanned_products_pay_part_and_see_the_due(shop):  # noqa: F811
+    app = shop()
+    add_supplier()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_receiving(pilot)
+        # The supplier under the cursor is taken; the invoice is asked for at once.
+        await type_text(pilot, "INV-77")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")  # the invoice date: today
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PurchaseScreen)
+        assert screen.draft.supplier_name == "Sharma Traders"
+
+        await scanner_burst(pilot, ATTA)
+        await type_text(pilot, "10*")
+        await pilot.press("enter")
+        await scanner_burst(pilot, SALT)
+        assert [(li.product.code, li.quantity) for li in screen.draft.lines] == [
+            ("ATTA5", Decimal(1)),
+            ("SALT1", Decimal(10)),
+        ]
+        # Costs are the products' (228.00 and 22.40) plus their 5% tax.
+        assert screen.draft.totals()[2] == Decimal("474.60")
+
+        await pilot.press("f10")
+        await settle(pilot)
+        await type_text(pilot, "200")
+        await pilot.press("enter")
+        await pilot.press("enter")
+        await settle(pilot)
+
+        assert isinstance(app.screen, ReceiptModal)
+        assert "we owe 274.60 in all" in app.screen.text
+        assert Supplier.get(Supplier.name == "Sharma Traders").balance == Decimal("274.60")
+        assert Purchase.get().paid == Decimal(200)
+        assert Batch.select().count() == 2
+        assert Product.get(Product.code == "SALT1").stock == Decimal(60)
+
+        await pilot.press("escape")  # the summary
+        await pilot.press("escape")  # back to the suppliers
+        await settle(pilot)
+        assert isinstance(app.screen, SuppliersScreen)
+        assert cell(app.screen, "suppliers-table", 0, 3) == "274.60"
+
+
+async def test_goods_being_received_survive_closing_the_app(shop):  # noqa: F811
+    add_supplier()
+    async with shop().run_test(size=(80, 24)) as pilot:
+        await open_receiving(pilot)
+        await type_text(pilot, "A-1")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await scanner_burst(pilot, ATTA)
+        await settle(pilot)
+
+    async with shop(fresh=True).run_test(size=(80, 24)) as pilot:
+        await open_receiving(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, PurchaseScreen)
+        assert (screen.draft.invoice_number, len(screen.draft.lines)) == ("A-1", 1)
+        assert "Annapurna Atta" in cell(screen, "purchase-lines", 0, 1)
+        assert not Purchase.select().exists()
+
+
+async def test_a_bad_supplier_form_names_each_field(shop):  # noqa: F811
+    async with shop().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("alt+p")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, SupplierFormModal)
+        await pilot.press("enter", "enter")  # no name
+        await type_text(pilot, "call me")  # a phone that is not one
+        await pilot.press("f10")
+        await settle(pilot)
+        assert "is required" in str(form.query_one("#name-error").render())
+        assert "digits" in str(form.query_one("#phone-error").render())
+        assert not Supplier.select().exists()
