@@ -190,6 +190,7 @@ class PurchaseRequest:
     lines: tuple[PurchaseLineRequest, ...]
     paid: Decimal = Decimal(0)
     method: str = "cash"
+    reference: str = ""  # of the payment (cheque or UTR number); the invoice when empty
     update_cost: bool = True  # set each product's cost to this purchase's unit cost
     notes: str = ""
     draft_id: UUID | None = None  # the till's saved draft, removed with the purchase
@@ -370,7 +371,7 @@ class ReceivingDraft:
         self.lines.append(DraftLine(product, quantity, unit_cost, product.tax_rate))
         return len(self.lines) - 1
 
-    def to_request(self, paid: Decimal, method: str) -> PurchaseRequest:
+    def to_request(self, paid: Decimal, method: str, reference: str = "") -> PurchaseRequest:
         if self.supplier_id is None:
             raise ValidationError("supplier", "choose the supplier first")
         if self.invoice_date is None:
@@ -393,6 +394,7 @@ class ReceivingDraft:
             ),
             paid=paid,
             method=method,
+            reference=reference,
             update_cost=self.update_cost,
             draft_id=self.id,
         )

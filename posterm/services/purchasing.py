@@ -132,6 +132,8 @@ def _check_request(request: PurchaseRequest) -> tuple[str, str, str]:
     method = request.method.strip().lower()
     if request.paid > 0 and method not in PAYMENT_METHODS:
         raise ValidationError("method", f"one of {', '.join(PAYMENT_METHODS)}")
+    if len(request.reference.strip()) > MAX_REFERENCE:
+        raise ValidationError("reference", f"at most {MAX_REFERENCE} characters")
     notes = request.notes.strip()
     if len(notes) > MAX_NOTE:
         raise ValidationError("notes", f"at most {MAX_NOTE} characters")
@@ -333,7 +335,7 @@ def _write_purchase(
             balance,
             purchase=purchase.id,
             method=method,
-            reference=invoice[:MAX_REFERENCE],
+            reference=(request.reference.strip() or invoice)[:MAX_REFERENCE],
             note=f"paid on receipt of {invoice}",
         )
         balance = entry.balance_after

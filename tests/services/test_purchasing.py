@@ -13,10 +13,12 @@ from posterm.data.fields import sum_of
 from posterm.data.models import (
     AuditEvent,
     Batch,
+    CashMovement,
     Product,
     Purchase,
     PurchaseDraft,
     PurchaseLine,
+    Shift,
     StockMovement,
     Supplier,
     SupplierEntry,
@@ -324,6 +326,34 @@ def test_purchases_are_listed_by_supplier_and_date(owner, supplier, make_product
     assert sorted(p.invoice_number for p in recent) == ["NEW", "THEIRS"]
     assert recent[0].line_count == 1 and recent[0].username == "owner"
     assert len(purchasing.list_purchases(limit=1, offset=2)) == 1
+
+
+def test_cash_from_the_drawer_is_a_payout_of_the_open_shift(owner, supplier, make_product):
+    rice = make_product("Rice", "150.00", stock="0")
+    shift = Shift.create(terminal="till-1", user=owner.user_id)
+    purchasing.post_purchase(
+        owner, purchase(supplier, line(rice, 10, "100"), paid="300", reference="R-1")
+    )
+    purchasing.pay_supplier(owner, supplier.id, D("200"), "cash")
+    purchasing.pay_supplier(owner, supplier.id, D("100"), "upi", reference="UTR1")
+    payouts = [
+        (c.kind, c.amount, c.category) for c in CashMovement.select().order_by(CashMovement.id)
+    ]
+    assert payouts == [("payout", D(300), "supplier"), ("payout", D(200), "supplier")]
+    assert all(c.shift_id == shift.id for c in CashMovement.select())
+    references = [e.reference for e in SupplierEntry.select().order_by(SupplierEntry.id)]
+    assert references == ["", "R-1", "", "UTR1"]
+
+
+def test_doctor_finds_a_tampered_supplier_ledger(owner, supplier, make_product):
+    rice = make_product("Rice", "150.00", stock="0")
+    purchasing.post_purchase(owner, purchase(supplier, line(rice, 10, "100"), paid="300"))
+    assert doctor_problems() == []
+    Supplier.update(balance=D(1)).where(Supplier.id == supplier.id).execute()
+    SupplierEntry.update(balance_after=D(5)).where(SupplierEntry.kind == "payment").execute()
+    problems = doctor_problems()
+    assert any("supplier balances" in p and "Sharma Traders" in p for p in problems)
+    assert any("supplier entry" in p and "balance_after 5" in p for p in problems)
 
 
 # --- the draft -------------------------------------------------------------------------------

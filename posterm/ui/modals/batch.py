@@ -28,9 +28,16 @@ class BatchModal(ModalScreen[BatchEntered | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="batch.cancel")]
 
     def __init__(
-        self, product_name: str, batch: str, expiry: date | None, *, required: bool
+        self,
+        product_name: str,
+        batch: str,
+        expiry: date | None,
+        *,
+        required: bool,
+        not_before: date | None = None,
     ) -> None:
         super().__init__()
+        self.not_before = not_before
         self.product_name = product_name
         self.batch = batch
         self.expiry = expiry
@@ -67,6 +74,10 @@ class BatchModal(ModalScreen[BatchEntered | None]):
             if not text and self.required:
                 raise ValidationError("expiry", "this product tracks expiry: give the date")
             expiry = parse_day(text, "expiry") if text else None
+            if expiry is not None and self.not_before is not None and expiry < self.not_before:
+                raise ValidationError(
+                    "expiry", f"is before the invoice date {self.not_before:%d-%m-%Y}"
+                )
         except ValidationError as error:
             self.query_one("#batch-error", Label).update(f"Expiry {error.message}.")
             return

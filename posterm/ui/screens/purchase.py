@@ -509,6 +509,7 @@ class PurchaseScreen(Screen[None]):
                 line.batch_number,
                 line.expiry_date,
                 required=line.product.track_expiry,
+                not_before=self.draft.invoice_date,
             ),
             done,
         )
@@ -603,7 +604,7 @@ class PurchaseScreen(Screen[None]):
         from posterm.services import purchasing
 
         try:
-            request = self.draft.to_request(entered.amount, entered.method)
+            request = self.draft.to_request(entered.amount, entered.method, entered.reference)
         except ValidationError as error:
             self.status(error.message, error=True)
             return
