@@ -99,7 +99,6 @@ class PurchaseScreen(Screen[None]):
         self.pending_quantity: Decimal | None = None
         self._dirty = False
         self._saving = False
-        self._loaded_once = False
 
     # --- layout ----------------------------------------------------------------------------
 
