@@ -599,6 +599,14 @@ def save_draft(actor: Actor, draft: ReceivingDraft) -> None:
     actor.require(Permission.MANAGE_PRODUCTS)
     if actor.user_id is None or not actor.terminal:
         raise ValidationError("user", "log in on a named till to receive goods")
+    try:
+        _write_draft(actor, draft)
+    except IntegrityError:
+        # PostgreSQL: another session of this till inserted its draft first; theirs is newer.
+        return
+
+
+def _write_draft(actor: Actor, draft: ReceivingDraft) -> None:
     with write_transaction():
         if draft.is_empty:
             PurchaseDraft.delete().where(PurchaseDraft.terminal == actor.terminal).execute()

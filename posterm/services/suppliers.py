@@ -39,7 +39,7 @@ def _check_name_free(name: str, supplier_id: int | None = None) -> None:
     if supplier_id is not None:
         query = query.where(Supplier.id != supplier_id)
     if query.exists():
-        raise FieldErrors({"name": f"a supplier named '{name}' already exists"})
+        raise FieldErrors({"name": "another supplier already has this name"})
 
 
 def _values(data: SupplierInput) -> dict:
@@ -66,7 +66,7 @@ def create_supplier(actor: Actor, data: SupplierInput) -> SupplierInfo:
                 actor, "supplier.create", entity="supplier", entity_id=row.id, details=_values(data)
             )
     except IntegrityError:  # the same name created by another till just now
-        raise FieldErrors({"name": f"a supplier named '{data.name}' already exists"}) from None
+        raise FieldErrors({"name": "another supplier already has this name"}) from None
     return info(row)
 
 
@@ -89,7 +89,7 @@ def update_supplier(actor: Actor, supplier_id: int, data: SupplierInput) -> Supp
             )
             return info(_get(supplier_id))
     except IntegrityError:
-        raise FieldErrors({"name": f"a supplier named '{data.name}' already exists"}) from None
+        raise FieldErrors({"name": "another supplier already has this name"}) from None
 
 
 def data_of(row: Supplier) -> SupplierInput:

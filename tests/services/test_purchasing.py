@@ -121,7 +121,7 @@ def test_a_bad_supplier_form_names_every_bad_field(owner, supplier):
             owner, SupplierInput("  ", phone="call me", email="nobody", tax_id="x" * 40)
         )
     assert set(caught.value.errors) == {"name", "phone", "email", "tax_id"}
-    with pytest.raises(FieldErrors, match="already exists"):
+    with pytest.raises(FieldErrors, match="already has this name"):
         suppliers.create_supplier(owner, SupplierInput("sharma traders"))
     assert Supplier.select().count() == 1
 

@@ -96,7 +96,7 @@ class SupplierFormModal(ModalScreen[SupplierInfo | None]):
         for name, label, _ in FIELDS:
             message = errors.get(name, "")
             error = self.query_one(f"#{name}-error", Label)
-            error.update(f"{label} {message}" if message else "")
+            error.update(message)
             error.set_class(not message, "hidden")
 
     def action_cancel(self) -> None:

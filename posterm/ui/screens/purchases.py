@@ -100,8 +100,8 @@ class PurchasesScreen(Screen[None]):
         table = self.query_one(DataTable)
         for label, key, width in [
             ("Invoice dt", "date", 10),
-            ("Supplier", "supplier", 20),
-            ("Invoice", "invoice", 14),
+            ("Supplier", "supplier", 18),
+            ("Invoice", "invoice", 12),
             ("Lines", "lines", 5),
             ("Total", "total", 11),
             ("Paid", "paid", 11),
@@ -153,8 +153,8 @@ class PurchasesScreen(Screen[None]):
         for purchase in page:
             table.add_row(
                 f"{purchase.invoice_date:%d-%m-%Y}",
-                purchase.supplier_name[:20],
-                purchase.invoice_number[:14],
+                purchase.supplier_name[:18],
+                purchase.invoice_number[:12],
                 Text(str(purchase.line_count), justify="right"),
                 Text(format_money(purchase.total), justify="right"),
                 Text(format_money(purchase.paid), justify="right"),
