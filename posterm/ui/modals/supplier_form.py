@@ -93,7 +93,7 @@ class SupplierFormModal(ModalScreen[SupplierInfo | None]):
         self.query_one("#form-error", Label).update(str(error))
 
     def _show_errors(self, errors: dict[str, str]) -> None:
-        for name, label, _ in FIELDS:
+        for name, _, _ in FIELDS:
             message = errors.get(name, "")
             error = self.query_one(f"#{name}-error", Label)
             error.update(message)
