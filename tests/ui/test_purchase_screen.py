@@ -119,3 +119,30 @@ async def test_a_bad_supplier_form_names_each_field(shop):  # noqa: F811
         assert "is required" in str(form.query_one("#name-error").render())
         assert "digits" in str(form.query_one("#phone-error").render())
         assert not Supplier.select().exists()
+
+
+async def test_paying_a_supplier_from_their_ledger_asks_before_an_advance(shop):  # noqa: F811
+    from posterm.ui.modals.confirm import ConfirmModal
+    from posterm.ui.screens.supplier_ledger import SupplierLedgerScreen
+
+    add_supplier()
+    async with shop().run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("alt+p")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, SupplierLedgerScreen)
+        await pilot.press("f2")
+        await settle(pilot)
+        await type_text(pilot, "150")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ConfirmModal)  # nothing is owed yet
+        await pilot.press("y")
+        await settle(pilot)
+        ledger = pilot.app.screen
+        assert isinstance(ledger, SupplierLedgerScreen)
+        assert cell(ledger, "ledger-table", 0, 4) == "-150.00"
+        assert "Advance with them 150.00" in str(ledger.query_one("#ledger-due").render())
+        assert Supplier.get().balance == Decimal(-150)
