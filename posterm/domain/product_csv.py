@@ -240,7 +240,7 @@ def _product(number: int, cells: dict[str, str], errors: list[RowError]) -> Prod
             fail(column, "must not contain spaces")
         return value
 
-    def number(column: str, parse) -> Decimal | None:
+    def decimal(column: str, parse) -> Decimal | None:
         value = cells.get(column, "")
         if not value:
             return None
@@ -279,7 +279,7 @@ def _product(number: int, cells: dict[str, str], errors: list[RowError]) -> Prod
             fail("sold_by_weight", f"'{flag[:20]}' is not yes/no (or true/false, 1/0)")
     if "tax_rate" in cells:  # "18%" is 18
         cells["tax_rate"] = cells["tax_rate"].removesuffix("%").strip()
-    tax_rate = number("tax_rate", lambda v, f: parse_money(v, f, places=4, maximum=Decimal(100)))
+    tax_rate = decimal("tax_rate", lambda v, f: parse_money(v, f, places=4, maximum=Decimal(100)))
     if not code and not barcode:
         fail("code", "every row needs a code or a barcode")
     row = ProductRow(
@@ -290,13 +290,13 @@ def _product(number: int, cells: dict[str, str], errors: list[RowError]) -> Prod
         barcodes=extra,
         category=text("category"),
         unit=unit,
-        price=number("price", parse_money),
-        cost=number("cost", lambda v, f: parse_money(v, f, places=4)),
+        price=decimal("price", parse_money),
+        cost=decimal("cost", lambda v, f: parse_money(v, f, places=4)),
         tax_rate=tax_rate,
         clears_tax_rate="tax_rate" in cells and not cells["tax_rate"],
         hsn=code_text("hsn", text("hsn")),
-        stock=number("stock", _stock),
-        min_stock=number("min_stock", lambda v, f: parse_quantity(v, f, allow_zero=True)),
+        stock=decimal("stock", _stock),
+        min_stock=decimal("min_stock", lambda v, f: parse_quantity(v, f, allow_zero=True)),
         sold_by_weight=sold_by_weight,
     )
     return row if len(errors) == before else None
