@@ -394,7 +394,7 @@ def _write(actor: Actor, plan: _Plan, now, progress: Callable[[int], None], tota
     user_id = _movement_user(actor) if plan.inserts else None
     done = 0
     for batch in _chunks(plan.inserts, BATCH):
-        Product.insert_many([resolve(values) for values in batch]).execute()
+        insert_rows(Product, [resolve(values) for values in batch])
         ids = _ids_of([v["code"] for v in batch if v["stock"] or v["code"] in plan.insert_extras])
         movements = [
             {
@@ -413,14 +413,14 @@ def _write(actor: Actor, plan: _Plan, now, progress: Callable[[int], None], tota
             if values["stock"]
         ]
         if movements:
-            StockMovement.insert_many(movements).execute()
+            insert_rows(StockMovement, movements)
         extras = [
             {"created_at": now, "updated_at": now, "product": ids[code], "barcode": barcode}
             for code in (v["code"] for v in batch)
             for barcode in plan.insert_extras.get(code, ())
         ]
         for chunk in _chunks(extras, BATCH):
-            ProductBarcode.insert_many(chunk).execute()
+            insert_rows(ProductBarcode, chunk)
         done += len(batch)
         progress(done)
     changed = sorted({*plan.updates, *plan.extras, *plan.stock})
@@ -449,6 +449,44 @@ def _write(actor: Actor, plan: _Plan, now, progress: Callable[[int], None], tota
         ],
     )
     progress(done)
+
+
+_INSERTS: dict[tuple, str] = {}
+
+
+def insert_rows(model, rows: list[dict]) -> None:
+    """INSERTs `rows` (dicts of the same keys, at most BATCH) in one multi-row statement.
+
+    peewee's insert_many spends ~0.3 ms building the SQL of each row, several times what the
+    database takes to write it; here the statement text is built once per shape, and each
+    value only goes through its column's converter.
+    """
+    if not rows:
+        return
+    keys = tuple(rows[0])
+    # The columns' defaults, as insert_many would fill them in (the database has none).
+    defaults = {
+        name: field.default() if callable(field.default) else field.default
+        for name, field in model._meta.fields.items()
+        if name not in keys and field.default is not None
+    }
+    if defaults:
+        rows = [{**row, **defaults} for row in rows]
+        keys = tuple(rows[0])
+    fields = [model._meta.fields[key] for key in keys]
+    key = (model, keys, len(rows), database.param)
+    sql = _INSERTS.get(key)
+    if sql is None:
+        one = "(" + ", ".join([database.param] * len(keys)) + ")"
+        columns = ", ".join(f'"{field.column_name}"' for field in fields)
+        table = f'"{model._meta.table_name}"'
+        sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([one] * len(rows))
+        _INSERTS[key] = sql
+    converters = [field.db_value for field in fields]
+    params = [
+        convert(row[name]) for row in rows for name, convert in zip(keys, converters, strict=True)
+    ]
+    database.execute_sql(sql, params)
 
 
 def _ids_of(codes: list[str]) -> dict[str, int]:
