@@ -11,7 +11,7 @@ from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
 
 from posterm.domain.errors import ValidationError
-from posterm.domain.money import QUANTITY_PLACES
+from posterm.domain.money import QUANTITY_PLACES, parse_quantity
 
 
 class AdjustReason(StrEnum):
@@ -80,7 +80,7 @@ class Movement:
     """One line of a product's kardex."""
 
     id: int
-    at: datetime
+    at: datetime  # in the store's timezone
     kind: str
     quantity: Decimal  # signed: + into stock, - out of it
     stock_after: Decimal
@@ -214,3 +214,22 @@ def suggested_reorder(
         cases = (need / reorder_qty).to_integral_value(rounding=ROUND_CEILING)
         need = max(cases, Decimal(1)) * reorder_qty
     return need.quantize(Decimal(1).scaleb(-QUANTITY_PLACES))
+
+
+def parse_change(text: str) -> tuple[Decimal | None, Decimal | None]:
+    """What a user typed to adjust stock: "-3" or "+5" is a change, "=25" the new stock.
+
+    Returns (change, None) or (None, new_stock); raises ValidationError naming `quantity`.
+    """
+    text = text.strip()
+    if text.startswith("="):
+        return None, parse_quantity(text[1:], "quantity", allow_zero=True)
+    change = parse_quantity(text.removeprefix("+"), "quantity", allow_negative=True)
+    return change, None
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryChoice:
+    id: int
+    name: str
+    products: int  # active products in it

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from peewee import JOIN, fn
 
@@ -35,6 +36,7 @@ from posterm.domain.permissions import Actor, Permission, Role
 from posterm.domain.stock import (
     Adjusted,
     AdjustReason,
+    CategoryChoice,
     CountLine,
     CountPosted,
     CountSummary,
@@ -99,6 +101,7 @@ def _reference(row: Any) -> str:
 
 
 def _movements(query) -> list[Movement]:
+    zone = ZoneInfo(load_settings().timezone)
     rows = (
         query.select(
             StockMovement.id,
@@ -123,7 +126,7 @@ def _movements(query) -> list[Movement]:
     return [
         Movement(
             id=row.id,
-            at=row.created_at,
+            at=row.created_at.astimezone(zone),
             kind=row.kind,
             quantity=row.quantity,
             stock_after=row.stock_after,
@@ -363,6 +366,23 @@ def start_count(
             details={"title": title, "category": category_id, "products": len(ids)},
         )
         return _summary(count)
+
+
+def find_categories(text: str = "", *, limit: int = 20) -> list[CategoryChoice]:
+    """Active categories whose name contains `text` (all when empty), by name."""
+    _page(limit)
+    active = (Product.status == ACTIVE) & Product.deleted_at.is_null()
+    query = (
+        Category.select(Category.id, Category.name, fn.COUNT(Product.id).alias("products"))
+        .join(Product, JOIN.LEFT_OUTER, on=((Product.category == Category.id) & active))
+        .where(Category.status == ACTIVE)
+        .group_by(Category.id, Category.name)
+        .order_by(Category.name)
+        .limit(limit)
+    )
+    if text.strip():
+        query = query.where(fn.LOWER(Category.name).contains(text.strip().lower()))
+    return [CategoryChoice(row.id, row.name, row.products) for row in query]
 
 
 def open_counts() -> list[CountSummary]:
