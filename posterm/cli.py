@@ -308,9 +308,12 @@ MAX_REPORTED = 200
 def _progress_bar(label: str) -> Callable[[int, int], None]:
     """A bar on a terminal's stderr; plain lines (every 10%) when stderr is not a terminal."""
     tty = sys.stderr.isatty()
-    shown = {"step": -1}
+    shown = {"step": -1, "finished": False}
 
     def show(done: int, total: int) -> None:
+        if shown["finished"]:
+            return
+        shown["finished"] = done >= total
         fraction = done / total if total else 1.0
         if tty:
             filled = int(fraction * 30)

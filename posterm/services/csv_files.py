@@ -51,7 +51,7 @@ from posterm.domain.product_csv import (
 from posterm.domain.products import search_key
 from posterm.domain.stock import AdjustReason
 from posterm.services import audit
-from posterm.services.stock import _lock, _movement_user, book_movements
+from posterm.services.stock import book_movements, lock_products, movement_user
 
 Progress = Callable[[int, int], None]
 BATCH = 500  # rows per INSERT: ~9k parameters, well inside SQLite's limit
@@ -391,7 +391,7 @@ def _write(actor: Actor, plan: _Plan, now, progress: Callable[[int], None], tota
             values["tax_rate"] = rates[values["tax_rate"]]
         return values
 
-    user_id = _movement_user(actor) if plan.inserts else None
+    user_id = movement_user(actor) if plan.inserts else None
     done = 0
     for batch in _chunks(plan.inserts, BATCH):
         insert_rows(Product, [resolve(values) for values in batch])
@@ -424,7 +424,7 @@ def _write(actor: Actor, plan: _Plan, now, progress: Callable[[int], None], tota
         done += len(batch)
         progress(done)
     changed = sorted({*plan.updates, *plan.extras, *plan.stock})
-    locked = _lock(changed)
+    locked = lock_products(changed)
     for pid in changed:
         if pid in plan.updates:
             values = resolve(plan.updates[pid])

@@ -155,7 +155,7 @@ def kardex(product_id: int, *, limit: int = 50, before_id: int | None = None) ->
 # --- writing movements ------------------------------------------------------------------------
 
 
-def _movement_user(actor: Actor) -> int:
+def movement_user(actor: Actor) -> int:
     """Who a movement is booked to: the user, or for the command line the store's owner."""
     if actor.user_id is not None:
         return actor.user_id
@@ -170,7 +170,7 @@ def _movement_user(actor: Actor) -> int:
     return owner.id
 
 
-def _lock(product_ids: Iterable[int]) -> dict[int, Product]:
+def lock_products(product_ids: Iterable[int]) -> dict[int, Product]:
     """Locks the products in id order (so two writers never deadlock); returns them by id."""
     ids = sorted(set(product_ids))
     locked: dict[int, Product] = {}
@@ -189,7 +189,7 @@ def book_movements(actor: Actor, changes: Sequence[dict[str, Any]]) -> None:
     """
     if not changes:
         return
-    user_id = _movement_user(actor)
+    user_id = movement_user(actor)
     now = utc_now()
     rows = []
     touched: dict[int, Product] = {}
@@ -242,7 +242,7 @@ def adjust_stock(
     note = note.strip()
     allow_negative = load_settings().allow_negative_stock
     with write_transaction():
-        product = _lock([product_id]).get(product_id)
+        product = lock_products([product_id]).get(product_id)
         if product is None or product.deleted_at is not None:
             raise NotFound(f"No product with id {product_id}.")
         before = product.stock
@@ -350,7 +350,7 @@ def start_count(
             if missing:
                 raise NotFound(f"No product with id {missing[0]}.")
         count = StockCount.create(
-            title=title, category=category_id, user=_movement_user(actor), status="open"
+            title=title, category=category_id, user=movement_user(actor), status="open"
         )
         now = utc_now()
         rows = [
@@ -468,7 +468,7 @@ def post_count(actor: Actor, count_id: int) -> CountPosted:
             )
         )
         counted = {line.product_id: line.counted for line in lines if line.counted is not None}
-        products = _lock(counted)
+        products = lock_products(counted)
         changes = [
             {
                 "product": products[pid],
@@ -485,7 +485,7 @@ def post_count(actor: Actor, count_id: int) -> CountPosted:
         StockCount.update(
             status="posted",
             posted_at=utc_now(),
-            posted_by=_movement_user(actor),
+            posted_by=movement_user(actor),
             updated_at=utc_now(),
         ).where(StockCount.id == count_id).execute()
         result = CountPosted(
