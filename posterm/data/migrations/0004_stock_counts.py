@@ -62,6 +62,8 @@ def up(migrator, db):
 
 
 def down(migrator, db):
+    # SQLite refuses to drop an indexed column: the index goes first.
+    migrator.migrate(migrator.drop_index("stock_movement", "stock_movement_stock_count_id"))
     migrator.migrate(migrator.drop_column("stock_movement", "stock_count_id"))
     migrator.migrate(migrator.drop_table("stock_count_line"))
     migrator.migrate(migrator.drop_table("stock_count"))
