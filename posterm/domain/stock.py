@@ -233,3 +233,13 @@ class CategoryChoice:
     id: int
     name: str
     products: int  # active products in it
+
+
+def in_whole_pieces(unit: str, sold_by_weight: bool) -> bool:
+    """Pieces ("pcs", not sold by weight) are counted whole, as checkout sells them."""
+    return unit == "pcs" and not sold_by_weight
+
+
+def check_whole_pieces(name: str, unit: str, sold_by_weight: bool, quantity: Decimal) -> None:
+    if in_whole_pieces(unit, sold_by_weight) and quantity != quantity.to_integral_value():
+        raise ValidationError("quantity", f"'{name}' is counted in whole pieces, not {quantity}")

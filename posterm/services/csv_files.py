@@ -49,7 +49,7 @@ from posterm.domain.product_csv import (
     write_rows,
 )
 from posterm.domain.products import search_key
-from posterm.domain.stock import AdjustReason
+from posterm.domain.stock import AdjustReason, in_whole_pieces
 from posterm.services import audit
 from posterm.services.stock import book_movements, lock_products, movement_user
 
@@ -192,6 +192,16 @@ def _row_errors(row: ProductRow, pid: int | None, stored: _Stored) -> list[RowEr
             errors.append(
                 RowError(row.row, column, f"{code} belongs to {other[1]} ({other[2][:40]})")
             )
+    if row.stock is not None:
+        stored_row = stored.products.get(pid) if pid is not None else None
+        unit = row.unit or (stored_row[5] if stored_row else "pcs")
+        by_weight = (
+            row.sold_by_weight
+            if row.sold_by_weight is not None
+            else bool(stored_row and stored_row[12])
+        )
+        if in_whole_pieces(unit, by_weight) and row.stock != row.stock.to_integral_value():
+            errors.append(RowError(row.row, "stock", f"{row.stock} is not a whole number of pcs"))
     if pid is None:
         if not row.code:
             errors.append(RowError(row.row, "code", "a new product needs a code"))

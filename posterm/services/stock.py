@@ -46,6 +46,7 @@ from posterm.domain.stock import (
     Reorder,
     StockItem,
     check_adjustment,
+    check_whole_pieces,
     suggested_reorder,
 )
 from posterm.services import audit
@@ -248,6 +249,7 @@ def adjust_stock(
         before = product.stock
         quantity = change if change is not None else new_stock - before
         check_adjustment(reason, quantity, note)
+        check_whole_pieces(product.name, product.unit, product.sold_by_weight, quantity)
         _refuse_negative(product, before + quantity, allow_negative)
         book_movements(
             actor,
@@ -449,6 +451,8 @@ def set_counted(
         value = counted
         if add and counted is not None and line.counted is not None:
             value = line.counted + counted
+        if value is not None:
+            check_whole_pieces(product.name, product.unit, product.sold_by_weight, value)
         StockCountLine.update(counted=value, updated_at=utc_now()).where(
             StockCountLine.id == line.id
         ).execute()

@@ -69,7 +69,7 @@ def test_an_adjustment_is_one_movement_the_cache_and_an_audit_event(db_url, owne
 
 
 def test_new_stock_sets_the_quantity_and_the_kardex_pages_newest_first(db_url, owner, make_product):
-    oil = make_product("Fortune Oil 1L", stock="5")
+    oil = make_product("Loose Oil", stock="5", unit="l")
     for _ in range(4):
         stock.adjust_stock(owner, oil.id, AdjustReason.TRANSFER, change=D(1))
     stock.adjust_stock(owner, oil.id, AdjustReason.COUNT_CORRECTION, new_stock=D("2.5"))
