@@ -221,3 +221,10 @@ def test_suppliers_round_trip(db_url, owner):
     assert (dairy.phone, dairy.notes) == ("0141 222", "weekly")
     bad = csv_files.import_suppliers(owner, b"name,email\nX,nope\n")
     assert [(e.row, e.column) for e in bad.errors] == [(2, "email")]
+
+
+def test_pieces_are_whole_unless_sold_by_weight(db_url, owner, make_product):
+    salt = make_product("Tata Salt 1kg", stock="10")
+    data = f"code,name,price,unit,stock\n{salt.code},,,,2.5\nK1,Rice,50,kg,2.5\nP1,Pen,5,,1.5\n"
+    report = csv_files.import_products(owner, data.encode())
+    assert [(e.row, e.column) for e in report.errors] == [(2, "stock"), (4, "stock")]

@@ -96,6 +96,8 @@ def test_bad_adjustments_write_nothing(db_url, owner, make_product):
         stock.adjust_stock(owner, soap.id, AdjustReason.EXPIRED, change=D(2))
     with pytest.raises(ValidationError, match="negative stock"):
         stock.adjust_stock(owner, soap.id, AdjustReason.THEFT, change=D(-4))
+    with pytest.raises(ValidationError, match="whole pieces"):
+        stock.adjust_stock(owner, soap.id, AdjustReason.THEFT, change=D("-0.5"))
     with pytest.raises(ValidationError, match="either the change or the new stock"):
         stock.adjust_stock(owner, soap.id, AdjustReason.THEFT)
     assert StockMovement.select().count() == 1
@@ -201,6 +203,8 @@ def test_a_cancelled_count_changes_nothing(db_url, owner, make_product):
     pen = make_product("Pen", stock="12")
     count = stock.start_count(owner, "Shelf B", product_ids=[pen.id])
     stock.set_counted(owner, count.id, pen.id, D(3))
+    with pytest.raises(ValidationError, match="whole pieces"):
+        stock.set_counted(owner, count.id, pen.id, D("1.5"))
     stock.cancel_count(owner, count.id)
     assert StockCount.get_by_id(count.id).status == "cancelled"
     assert Product.get_by_id(pen.id).stock == D(12)
