@@ -22,6 +22,7 @@ from posterm.config import Config
 from posterm.domain.errors import PostermError
 from posterm.ui.screens.login import LoginScreen
 from posterm.ui.session import Session
+from posterm.ui.stock_commands import stock_commands
 from posterm.ui.themes import load_themes
 
 if TYPE_CHECKING:
@@ -237,6 +238,7 @@ class PostermApp(App[int]):
                 lambda: self.switch_mode("purchases"),
             )
             yield from _screen_commands(screen)
+            yield from stock_commands(self)
         yield from super().get_system_commands(screen)
 
 

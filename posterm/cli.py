@@ -106,7 +106,22 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "doctor", parents=[common], help="check connectivity, schema and every ledger invariant"
     )
+    _add_csv_commands(commands, common)
     return parser
+
+
+def _add_csv_commands(commands, common: argparse.ArgumentParser) -> None:
+    importer = commands.add_parser("import", parents=[common], help="import products or suppliers")
+    exporter = commands.add_parser("export", parents=[common], help="export products or suppliers")
+    for parser, verb in ((importer, "import"), (exporter, "export")):
+        what = parser.add_subparsers(dest="csv_what", metavar="WHAT", required=True)
+        for name in ("products", "suppliers"):
+            one = what.add_parser(name, parents=[common], help=f"{verb} {name} (CSV)")
+            one.add_argument("file", metavar="FILE.csv")
+            if verb == "import":
+                one.add_argument(
+                    "--dry-run", action="store_true", help="check the file, write nothing"
+                )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -287,6 +302,67 @@ def cmd_doctor(args: argparse.Namespace, config: Config) -> int:
     return 0 if not failed else EXIT_FAILURE
 
 
+MAX_REPORTED = 200
+
+
+def _progress_bar(label: str) -> Callable[[int, int], None]:
+    """A bar on a terminal's stderr; plain lines (every 10%) when stderr is not a terminal."""
+    tty = sys.stderr.isatty()
+    shown = {"step": -1, "finished": False}
+
+    def show(done: int, total: int) -> None:
+        if shown["finished"]:
+            return
+        shown["finished"] = done >= total
+        fraction = done / total if total else 1.0
+        if tty:
+            filled = int(fraction * 30)
+            bar = "#" * filled + "." * (30 - filled)
+            end = "\n" if done >= total else ""
+            print(f"\r{label} [{bar}] {fraction:4.0%} {done}/{total}", end=end, file=sys.stderr)
+            sys.stderr.flush()
+        elif int(fraction * 10) > shown["step"]:
+            shown["step"] = int(fraction * 10)
+            print(f"{label}: {done}/{total} ({fraction:.0%})", file=sys.stderr)
+
+    return show
+
+
+def cmd_import(args: argparse.Namespace, config: Config) -> int:
+    from pathlib import Path
+
+    from posterm.services import csv_files
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise ValidationError("file", f"cannot read {args.file}: {exc.strerror}") from None
+    _open(config)
+    run = csv_files.import_products if args.csv_what == "products" else csv_files.import_suppliers
+    label = "checking" if args.dry_run else "importing"
+    report = run(_actor(config), data, dry_run=args.dry_run, progress=_progress_bar(label))
+    for error in report.errors[:MAX_REPORTED]:
+        print(f"{args.file}: {error}", file=sys.stderr)
+    if len(report.errors) > MAX_REPORTED:
+        print(f"... and {len(report.errors) - MAX_REPORTED} more problems", file=sys.stderr)
+    print(report.summary(), file=sys.stderr if report.errors else sys.stdout)
+    return 0 if report.ok else EXIT_FAILURE
+
+
+def cmd_export(args: argparse.Namespace, config: Config) -> int:
+    from posterm.services import csv_files
+
+    _open(config)
+    run = csv_files.export_products if args.csv_what == "products" else csv_files.export_suppliers
+    try:
+        with open(args.file, "w", encoding="utf-8", newline="") as stream:
+            count = run(stream, progress=_progress_bar("exporting"))
+    except OSError as exc:
+        raise ValidationError("file", f"cannot write {args.file}: {exc.strerror}") from None
+    print(f"Exported {count} {args.csv_what} to {args.file}.")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Config], int]] = {
     "run": cmd_run,
     "demo": cmd_demo,
@@ -295,4 +371,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Config], int]] = {
     "settings": cmd_settings,
     "user": cmd_user,
     "doctor": cmd_doctor,
+    "import": cmd_import,
+    "export": cmd_export,
 }

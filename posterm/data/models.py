@@ -332,6 +332,27 @@ class Batch(BaseModel):
     quantity_remaining = QuantityField()
 
 
+class StockCount(BaseModel):
+    """A physical inventory of a category or a list of products; its lines survive a crash."""
+
+    title = CharField(max_length=80)
+    status = CharField(max_length=16, default="open", index=True)  # open, posted, cancelled
+    category = ForeignKeyField(Category, null=True, backref="stock_counts")
+    user = ForeignKeyField(User, backref="stock_counts")
+    posted_at = UtcDateTimeField(null=True)
+    posted_by = ForeignKeyField(User, null=True)
+    note = TextField(default="")
+
+
+class StockCountLine(BaseModel):
+    count = ForeignKeyField(StockCount, backref="lines")
+    product = ForeignKeyField(Product, backref="count_lines")
+    counted = QuantityField(null=True)  # None until the product is counted
+
+    class Meta:
+        indexes = ((("count", "product"), True),)
+
+
 class StockMovement(BaseModel):
     """The stock ledger (kardex): every change of a product's stock, signed."""
 
@@ -347,6 +368,7 @@ class StockMovement(BaseModel):
     batch = ForeignKeyField(Batch, null=True)
     user = ForeignKeyField(User)
     terminal = CharField(max_length=32, default="")
+    stock_count = ForeignKeyField(StockCount, null=True, backref="movements")
 
 
 class SupplierEntry(BaseModel):
@@ -424,6 +446,8 @@ ALL_MODELS = [
     Purchase,
     PurchaseLine,
     Batch,
+    StockCount,
+    StockCountLine,
     StockMovement,
     SupplierEntry,
     HeldSale,

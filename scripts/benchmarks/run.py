@@ -22,6 +22,7 @@ from typing import Any
 
 from billing import billing_rows, run_billing
 from catalog import catalog_rows, run_catalog
+from csv_import import csv_import_rows, run_csv_import
 from startup import BenchmarkError, run_startup, startup_rows
 
 Figures = dict[str, Any]
@@ -50,6 +51,11 @@ BENCHMARKS: dict[str, Benchmark] = {
         floor="raw SQL on the same connection (barcode = ?; a prefix range of search_name)",
         run=run_catalog,
         rows=catalog_rows,
+    ),
+    "import": Benchmark(
+        floor="raw SQL bulk insert of the same products and opening movements",
+        run=run_csv_import,
+        rows=csv_import_rows,
     ),
 }
 

@@ -1,0 +1,165 @@
+"""The stock ledger screens at 80x24: adjust from the palette, see it in the kardex, count."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from textual.widgets import DataTable, ProgressBar
+
+from posterm.data.models import Product, StockCount, StockMovement, TaxRate
+from posterm.services import auth
+from posterm.ui.modals.adjust_stock import AdjustStockModal
+from posterm.ui.modals.find_product import FindProductModal
+from posterm.ui.modals.import_products import ImportProductsModal
+from posterm.ui.screens.kardex import KardexScreen
+from posterm.ui.screens.stock_alerts import StockAlertsScreen
+from posterm.ui.screens.stock_count import StockCountScreen
+from tests.ui.conftest import settle, type_text
+
+
+@pytest.fixture
+def shop(make_app):
+    app = make_app()
+    owner = auth.authenticate("owner", "secret")
+    for code, name, stock in (("SALT", "Tata Salt 1kg", 20), ("SOAP", "Lux Soap", 3)):
+        product = Product.create(
+            code=code,
+            name=name,
+            search_name=f"{name.lower()} {code.lower()}",
+            tax_rate=TaxRate.get(TaxRate.name == "GST 5%"),
+            price=Decimal(28),
+            stock=Decimal(stock),
+            min_stock=Decimal(5),
+        )
+        StockMovement.create(
+            product=product,
+            kind="opening",
+            quantity=Decimal(stock),
+            stock_after=Decimal(stock),
+            user=owner.id,
+        )
+    return app
+
+
+async def log_in(pilot) -> None:
+    await settle(pilot)
+    await type_text(pilot, "owner")
+    await pilot.press("enter")
+    await type_text(pilot, "secret")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def palette(pilot, command: str) -> None:
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await type_text(pilot, command)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_adjust_stock_from_the_palette_then_see_it_in_the_kardex(shop):
+    app = shop
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await palette(pilot, "Adjust stock")
+        assert isinstance(app.screen, FindProductModal)
+        await type_text(pilot, "tata")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AdjustStockModal)
+        await type_text(pilot, "-3")
+        await pilot.press("down")  # count correction -> damaged
+        await pilot.press("tab")
+        await type_text(pilot, "torn bags")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, AdjustStockModal)
+        salt = Product.get(Product.code == "SALT")
+        assert salt.stock == Decimal(17)
+        moved = StockMovement.select().order_by(StockMovement.id.desc()).get()
+        assert (moved.kind, moved.reason, moved.note) == ("adjustment", "damaged", "torn bags")
+
+        await palette(pilot, "Stock movements of a product")
+        await type_text(pilot, "SALT")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, KardexScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 2
+        first = [str(cell) for cell in table.get_row_at(0)]
+        assert first[1:4] == ["Adjust", "-3", "17"] and first[4].startswith("ADJ-")
+        assert first[5] == "Damaged"
+        assert "torn bags" in str(app.screen.query_one("#kardex-status").content)
+        # F2 adjusts from the kardex too; a refusal stays in the modal.
+        await pilot.press("f2")
+        await settle(pilot)
+        await type_text(pilot, "0")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AdjustStockModal)
+        assert "must" in str(app.screen.query_one("#adjust-error").content)
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, KardexScreen)
+
+
+async def test_count_scan_review_and_post(shop):
+    app = shop
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await palette(pilot, "Stock count")
+        await pilot.press("enter")  # no count is open: a new one, with the suggested name
+        await settle(pilot)
+        assert isinstance(app.screen, StockCountScreen)
+        for code in ("SALT", "SALT", "4*SOAP"):
+            await type_text(pilot, code)
+            await pilot.press("enter")
+            await settle(pilot)
+        screen = app.screen
+        assert [str(c) for c in screen.query_one(DataTable).get_row_at(0)][3:] == ["2", "-18"]
+        await pilot.press("f5")
+        await settle(pilot)
+        assert screen.query_one(DataTable).row_count == 2
+        await pilot.press("f10")
+        await pilot.press("y")
+        await settle(pilot)
+        assert StockCount.get().status == "posted"
+        assert [p.stock for p in Product.select().order_by(Product.code)] == [
+            Decimal(2),
+            Decimal(4),
+        ]
+        assert screen.count is None and screen.query_one(DataTable).row_count == 0
+
+
+async def test_alerts_and_import_with_bad_rows(shop, tmp_path):
+    app = shop
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code;name;price\nNEW1;Apple;10\nNEW2;;x\n", encoding="utf-8")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await palette(pilot, "Stock alerts")
+        assert isinstance(app.screen, StockAlertsScreen)
+        table = app.screen.query_one(DataTable)
+        assert [str(table.get_row_at(0)[0])] == ["Lux Soap"]  # 3 <= min 5
+        await pilot.press("escape")
+        await palette(pilot, "Import products")
+        assert isinstance(app.screen, ImportProductsModal)
+        await type_text(pilot, str(bad))
+        await pilot.press("enter")
+        await settle(pilot)
+        summary = str(app.screen.query_one("#import-summary").content)
+        assert summary == "1 problem found: nothing was imported."
+        errors = str(app.screen.query_one("#import-error-list").content)
+        assert "row 3, price: 'x' is not a plain number" in errors
+        assert not Product.select().where(Product.code == "NEW1").exists()
+        bad.write_text("code;name;price\nNEW1;Apple;10\n", encoding="utf-8")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one(ProgressBar).percentage == 1
+        assert Product.select().where(Product.code == "NEW1").exists()
