@@ -276,11 +276,8 @@ def payment_document(
         label = f"{label} {slip.reference}"
     b.pair(label, format_money(slip.amount, symbol))
     b.rule()
-    b.big_pair(
-        _balance_label(slip.balance_after).split()[0].upper(),
-        format_money(abs(slip.balance_after), symbol),
-    )
-    b.text(f"{_balance_label(slip.balance_after)} now", "right")
+    due = "BALANCE DUE" if slip.balance_after >= 0 else "ADVANCE HELD"
+    b.big_pair(due, format_money(abs(slip.balance_after), symbol))
     b.line()
     b.text("Thank you!", "center")
     b.line()
