@@ -41,6 +41,8 @@ class PostermApp(App[int]):
         "billing": lambda: _billing_screen(),
         "sales": lambda: _sales_screen(),
         "home": lambda: _home_screen(),
+        "customers": lambda: _customers_screen(),
+        "credit": lambda: _credit_screen(),
     }
     BINDINGS: ClassVar = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
@@ -48,6 +50,18 @@ class PostermApp(App[int]):
         Binding("alt+b", "switch_mode('billing')", "Billing", id="app.billing", show=False),
         Binding("alt+s", "switch_mode('sales')", "Sales", id="app.sales", show=False),
         Binding("alt+h", "switch_mode('home')", "Home", id="app.home", show=False),
+        # Priority: a terminal sends Alt+C as ESC c, which an input field would take as "c".
+        Binding(
+            "alt+c",
+            "switch_mode('customers')",
+            "Customers",
+            id="app.customers",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "alt+u", "switch_mode('credit')", "Credit", id="app.credit", show=False, priority=True
+        ),
     ]
 
     def __init__(self, config: Config) -> None:
@@ -221,6 +235,16 @@ class PostermApp(App[int]):
                 "Store, user, database and health checks",
                 lambda: self.switch_mode("home"),
             )
+            yield SystemCommand(
+                "Customers",
+                "The customer book: find, add, edit, purchases, card",
+                lambda: self.switch_mode("customers"),
+            )
+            yield SystemCommand(
+                "Credit (udhaar)",
+                "Who owes what: ledger, payments, write-offs, statements, reminders",
+                lambda: self.switch_mode("credit"),
+            )
             yield from _screen_commands(screen)
         yield from super().get_system_commands(screen)
 
@@ -253,6 +277,18 @@ def _home_screen() -> Screen:
     from posterm.ui.screens.home import HomeScreen
 
     return HomeScreen()
+
+
+def _customers_screen() -> Screen:
+    from posterm.ui.screens.customers import CustomersScreen
+
+    return CustomersScreen()
+
+
+def _credit_screen() -> Screen:
+    from posterm.ui.screens.credit import CreditScreen
+
+    return CreditScreen()
 
 
 def run_app(config: Config) -> int:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from posterm.domain.money import format_money
+from posterm.domain.phones import format_phone
 from posterm.domain.receipt import Barcode, Cut, ReceiptDocument, _Builder
 
 # (first day, last day or None) of each ageing bucket, in days since the debt was made.
@@ -193,7 +194,7 @@ def statement_document(
     b.text("STATEMENT OF ACCOUNT", "center", bold=True)
     b.text(f"{statement.customer_name} ({statement.customer_code})")
     if statement.customer_phone:
-        b.text(f"Ph: {statement.customer_phone}")
+        b.text(f"Ph: {format_phone(statement.customer_phone)}")
     b.text(f"{statement.first_day:%d-%m-%Y} to {statement.last_day:%d-%m-%Y}")
     b.rule()
     b.pair("Opening balance", format_money(statement.opening, symbol), bold=True)

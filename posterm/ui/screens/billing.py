@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from posterm.domain.cart import Discount
 from posterm.domain.errors import NotFound, PermissionDenied, PostermError, ValidationError
+from posterm.domain.loyalty import accepted_methods
 from posterm.domain.money import (
     format_money,
     format_quantity,
@@ -27,7 +28,6 @@ from posterm.domain.money import (
 )
 from posterm.domain.open_bill import BillItem, OpenBill
 from posterm.domain.permissions import Actor, Grant, Permission, grant
-from posterm.domain.sale import tender_methods
 from posterm.ui.background import run_service
 from posterm.ui.widgets.bill_view import BillTable, TotalsPanel
 from posterm.ui.widgets.fields import Field
@@ -517,7 +517,15 @@ class BillingScreen(Screen[None]):
                 f"{customer.name} is {customer.status}: no sale on their account.", error=True
             )
         self.bill.attach_customer(customer.id, customer.name)
-        self.status(f"Customer: {customer.name} (owes {format_money(customer.balance)}).")
+        if customer.status == "active":
+            points = (
+                f", {format_money(customer.loyalty_points)} points"
+                if customer.loyalty_points
+                else ""
+            )
+            self.status(
+                f"Customer: {customer.name} (owes {format_money(customer.balance)}{points})."
+            )
         self.changed()
 
     def action_hold(self) -> None:
@@ -601,7 +609,7 @@ class BillingScreen(Screen[None]):
         from posterm.ui.modals.payment import PaymentModal
 
         totals = self.bill.totals(self.settings.prices_include_tax, self.settings.cash_rounding)
-        methods = tender_methods(self.settings.extra_tender_methods)
+        methods = accepted_methods(self.settings)  # points are a tender when loyalty is on
         self.app.push_screen(
             PaymentModal(
                 totals.total_due,
@@ -645,6 +653,8 @@ class BillingScreen(Screen[None]):
             if sale.credit_amount
             else ""
         )
+        if sale.loyalty_earned:
+            credit += f" · +{format_money(sale.loyalty_earned)} points"
         self._start_new_bill(
             f"{sale.bill_number} · total {format_money(sale.total, symbol)}"
             f"{change}{credit} · printing…"
