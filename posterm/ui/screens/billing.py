@@ -630,7 +630,8 @@ class BillingScreen(Screen[None]):
         def refused(error: PostermError) -> None:
             if (
                 isinstance(error, PermissionDenied)
-                and error.action == Permission.CREDIT_ABOVE_LIMIT.value
+                # Checkout names the customer, what they would owe and the limit after it.
+                and error.action.startswith(Permission.CREDIT_ABOVE_LIMIT.value)
                 and grant(actor.role, Permission.CREDIT_ABOVE_LIMIT) is Grant.OVERRIDE
             ):
                 self._with_permission(

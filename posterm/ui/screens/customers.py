@@ -60,17 +60,18 @@ class CustomersScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for label, key, width in [
-            ("Code", "code", 6),
-            ("Name", "name", 24),
-            ("Phone", "phone", 12),
+            ("Code", "code", 5),
+            ("Name", "name", 21),
+            ("Phone", "phone", 11),
             ("Status", "status", 8),
-            ("Owes", "owes", 11),
-            ("Limit", "limit", 9),
+            ("Owes", "owes", 10),
+            ("Limit", "limit", 8),
         ]:
             table.add_column(label, key=key, width=width)
         self.query_one("#customers-find", Field).focus()
 
     def on_screen_resume(self) -> None:
+        self.query_one("#customers-find", Field).focus()
         self.reload()
 
     def _text(self) -> str:
@@ -109,11 +110,11 @@ class CustomersScreen(Screen[None]):
             owes = customer.balance
             table.add_row(
                 customer.code,
-                customer.name[:24],
+                customer.name[:21],
                 format_phone(customer.phone),
                 Text(customer.status, style=STATUS_STYLES.get(customer.status, "")),
                 Text(format_money(owes), justify="right", style="bold" if owes > 0 else ""),
-                Text(format_money(customer.credit_limit), justify="right"),
+                Text(f"{customer.credit_limit:,.0f}", justify="right"),
             )
         self.found.extend(page)
         more = " · PageDown: more" if len(page) == PAGE else ""
@@ -236,11 +237,11 @@ class CustomerHistoryScreen(Screen[None]):
     def __init__(self, customer_id: int, name: str) -> None:
         super().__init__()
         self.customer_id = customer_id
-        self.name = name
+        self.customer_name = name
         self.sales: list[SaleSummary] = []
 
     def compose(self) -> ComposeResult:
-        yield Label(f"Purchases of {self.name}", classes="dialog-title screen-title")
+        yield Label(f"Purchases of {self.customer_name}", classes="dialog-title screen-title")
         yield Label("", id="history-summary")
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="history-status", classes="screen-status")
