@@ -8,6 +8,7 @@ the till can say why it refuses them credit.
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -29,7 +30,7 @@ from posterm.domain.customers import (
 from posterm.domain.errors import Conflict, NotFound, ValidationError
 from posterm.domain.money import quantize_money
 from posterm.domain.permissions import Actor, Permission
-from posterm.domain.phones import format_phone
+from posterm.domain.phones import format_phone, normalise_phone
 from posterm.domain.products import CustomerInfo, next_prefix, search_key, search_text
 from posterm.services import audit
 from posterm.services.catalog import clean_code
@@ -80,6 +81,10 @@ def find_customers(text: str, limit: int = 10, offset: int = 0) -> list[Customer
         | Customer.code.in_((code, code.upper()))
     )
     if is_phone:
+        if len(digits) > 10:
+            # "+91 98765 43210" is stored as its national digits.
+            with contextlib.suppress(ValidationError):
+                digits = (normalise_phone(typed) or digits).lstrip("+")
         condition |= Customer.phone.contains(digits)
     exact = Customer.code.in_((code, code.upper())) | (Customer.phone == (digits or code))
     query = (

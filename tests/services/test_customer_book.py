@@ -34,6 +34,7 @@ def test_create_with_defaults_and_find_by_any_spelling_of_the_phone(owner):
         D(3000),
     )
     assert [c.name for c in customers.find_customers("76655")] == ["Asha Devi"]
+    assert [c.name for c in customers.find_customers("+91 99887 76655")] == ["Asha Devi"]
     assert customers.customer_by_card("C0001").id == made.id
     event = AuditEvent.select().order_by(AuditEvent.id.desc()).get()
     assert (event.action, event.entity_id) == ("customer.create", "C0001")
