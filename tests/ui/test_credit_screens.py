@@ -5,7 +5,9 @@ and the customer form naming bad fields and offering the customer whose phone wa
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from textual.widgets import DataTable, Label
@@ -27,7 +29,8 @@ D = Decimal
 
 @pytest.fixture
 def udhaar(make_app, tmp_path):
-    """A store where Ramesh owes 560.00 (limit 1000) and Sunita 84.00; printer to a file."""
+    """A store where Ramesh owes 560.00 since 2024 (limit 1000) and Sunita 84.00; printer to a
+    file."""
     printer = tmp_path / "printer.bin"
     app = make_app(printer=f"file:{printer}")
     owner = auth.authenticate("owner", "secret")
@@ -59,6 +62,8 @@ def udhaar(make_app, tmp_path):
             CheckoutRequest(
                 uuid.uuid4(), [SaleLineRequest(salt.id, D(quantity))], customer_id=customer.id
             ),
+            # Long ago, so the snapshot's dates and ageing never change.
+            sold_at=datetime(2024, 1, 15 + n, 10, 30, tzinfo=ZoneInfo("Asia/Kolkata")),
         )
         people[name] = customer
     app.printer_file = printer
