@@ -106,6 +106,19 @@ def customer_balances(
     if sort not in SORTS:
         raise ValidationError("sort", f"must be one of {', '.join(SORTS)}")
     _check_page(limit, offset)
+    listed = Customer.deleted_at.is_null() & (Customer.balance != 0)
+    orders = {
+        "amount": (Customer.balance.desc(), Customer.search_name, Customer.id),
+        "name": (Customer.search_name, Customer.id),
+    }
+    if sort in orders:
+        # The page is known from the customer rows alone: read only its customers' debits.
+        page = Customer.select(Customer.id).where(listed).order_by(*orders[sort])
+        scope = [row.id for row in page.limit(limit).offset(offset)]
+        if not scope:
+            return []
+    else:
+        scope = Customer.select(Customer.id).where(listed & (Customer.balance > 0))
     running = fn.SUM(CreditEntry.amount).over(
         partition_by=[CreditEntry.customer], order_by=[CreditEntry.id.desc()]
     )
@@ -117,7 +130,7 @@ def customer_balances(
             CreditEntry.amount.alias("amount"),
             running.alias("running"),
         )
-        .where(CreditEntry.amount > 0)
+        .where((CreditEntry.amount > 0) & CreditEntry.customer.in_(scope))
         .alias("debits")
     )
     oldest = (
@@ -128,17 +141,17 @@ def customer_balances(
     query = (
         Customer.select(Customer, debits.c.entry_id.alias("oldest_entry"))
         .join(debits, JOIN.LEFT_OUTER, on=oldest)
-        .where(Customer.deleted_at.is_null() & (Customer.balance != 0))
+        .where(listed)
     )
-    if sort == "amount":
-        query = query.order_by(Customer.balance.desc(), Customer.search_name, Customer.id)
-    elif sort == "oldest":
-        query = query.order_by(
-            debits.c.made_at.asc(nulls="LAST"), Customer.balance.desc(), Customer.id
-        )
+    if sort in orders:
+        query = query.where(Customer.id.in_(scope)).order_by(*orders[sort])
     else:
-        query = query.order_by(Customer.search_name, Customer.id)
-    rows = list(query.limit(limit).offset(offset).objects())
+        query = (
+            query.order_by(debits.c.made_at.asc(nulls="LAST"), Customer.balance.desc(), Customer.id)
+            .limit(limit)
+            .offset(offset)
+        )
+    rows = list(query.objects())
     entry_ids = [row.oldest_entry for row in rows if row.oldest_entry is not None]
     made = {
         entry.id: entry.created_at
