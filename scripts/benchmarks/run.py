@@ -22,6 +22,7 @@ from typing import Any
 
 from billing import billing_rows, run_billing
 from catalog import catalog_rows, run_catalog
+from credit import credit_rows, run_credit
 from startup import BenchmarkError, run_startup, startup_rows
 
 Figures = dict[str, Any]
@@ -50,6 +51,11 @@ BENCHMARKS: dict[str, Benchmark] = {
         floor="raw SQL on the same connection (barcode = ?; a prefix range of search_name)",
         run=run_catalog,
         rows=catalog_rows,
+    ),
+    "credit": Benchmark(
+        floor="raw SQL: the payment's writes in one transaction; one page of customers",
+        run=run_credit,
+        rows=credit_rows,
     ),
 }
 
