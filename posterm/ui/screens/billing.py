@@ -636,7 +636,7 @@ class BillingScreen(Screen[None]):
             ):
                 self._with_permission(
                     Permission.CREDIT_ABOVE_LIMIT,
-                    str(error),
+                    error.action[:1].upper() + error.action[1:],  # who, what they would owe
                     lambda: self._checkout(tenders, self.approved),
                 )
                 return
