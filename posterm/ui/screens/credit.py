@@ -27,6 +27,7 @@ from posterm.ui.background import run_service
 if TYPE_CHECKING:
     from posterm.domain.credit import Ageing, LedgerEntry, PaymentSlip
     from posterm.domain.permissions import Actor
+    from posterm.domain.store_settings import StoreSettings
     from posterm.services.credit import BalanceTotals, CustomerBalance
 
 PAGE = 50
@@ -72,6 +73,7 @@ class CreditScreen(Screen[None]):
         self._generation = 0
         self._ledger_generation = 0
         self.symbol = ""
+        self.timezone = "UTC"
 
     def compose(self) -> ComposeResult:
         yield Label("Credit", id="credit-totals", classes="dialog-title screen-title")
@@ -124,11 +126,11 @@ class CreditScreen(Screen[None]):
         self.rows = []
         self.query_one("#credit-balances", DataTable).clear()
 
-        def read() -> tuple[BalanceTotals, list[CustomerBalance], str]:
+        def read() -> tuple[BalanceTotals, list[CustomerBalance], StoreSettings]:
             return (
                 credit.balance_totals(),
                 credit.customer_balances(self.sort, limit=PAGE),
-                load_settings().currency_symbol,
+                load_settings(),
             )
 
         run_service(self, read, lambda got: self._first_page(got, generation), group="credit")
@@ -136,7 +138,8 @@ class CreditScreen(Screen[None]):
     def _first_page(self, got, generation: int) -> None:
         if generation != self._generation:
             return
-        totals, page, self.symbol = got
+        totals, page, settings = got
+        self.symbol, self.timezone = settings.currency_symbol, settings.timezone
         advances = (
             f" · advances {format_money(totals.advances, self.symbol)} ({totals.advance_customers})"
             if totals.advance_customers
@@ -465,11 +468,12 @@ class CreditScreen(Screen[None]):
         if chosen is None:
             return
         from datetime import datetime
+        from zoneinfo import ZoneInfo
 
         from posterm.ui.modals.value import ValueModal
         from posterm.ui.screens.sales import parse_day_range
 
-        today = datetime.now().date()
+        today = datetime.now(ZoneInfo(self.timezone)).date()
 
         def chosen_days(entered) -> None:
             if entered is not None:
