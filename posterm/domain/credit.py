@@ -182,10 +182,6 @@ def _heading(b: _Builder, store: StoreHeading) -> None:
     b.rule("=")
 
 
-def _balance_label(balance: Decimal) -> str:
-    return "Balance due" if balance >= 0 else "Advance held"
-
-
 def statement_document(
     statement: Statement, store: StoreHeading, columns: int, symbol: str = ""
 ) -> ReceiptDocument:

@@ -192,20 +192,5 @@ def receipt_facts(sale_id: int) -> dict[str, Decimal | None]:
     }
 
 
-def points_of(customer_id: int) -> Decimal:
-    return _short(_balance(customer_id))
-
-
-def history(customer_id: int, limit: int = 50) -> list[tuple[datetime, str, Decimal, Decimal]]:
-    """(when, kind, points, balance after) newest first."""
-    return [
-        (r.created_at, r.kind, _short(r.points), _short(r.balance_after))
-        for r in LoyaltyEntry.select()
-        .where(LoyaltyEntry.customer == customer_id)
-        .order_by(LoyaltyEntry.id.desc())
-        .limit(limit)
-    ]
-
-
 def _short(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01")) if value == value.quantize(Decimal("0.01")) else value
