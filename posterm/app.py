@@ -43,6 +43,8 @@ class PostermApp(App[int]):
         "sales": lambda: _sales_screen(),
         "home": lambda: _home_screen(),
         "purchases": lambda: _suppliers_screen(),
+        "customers": lambda: _customers_screen(),
+        "credit": lambda: _credit_screen(),
     }
     BINDINGS: ClassVar = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
@@ -58,6 +60,18 @@ class PostermApp(App[int]):
             id="app.purchases",
             show=False,
             priority=True,
+        ),
+        # Priority: a terminal sends Alt+C as ESC c, which an input field would take as "c".
+        Binding(
+            "alt+c",
+            "switch_mode('customers')",
+            "Customers",
+            id="app.customers",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "alt+u", "switch_mode('credit')", "Credit", id="app.credit", show=False, priority=True
         ),
     ]
 
@@ -236,6 +250,14 @@ class PostermApp(App[int]):
                 "Suppliers and purchases",
                 "Suppliers, what we owe them, receiving goods, purchases",
                 lambda: self.switch_mode("purchases"),
+                "Customers",
+                "The customer book: find, add, edit, purchases, card",
+                lambda: self.switch_mode("customers"),
+            )
+            yield SystemCommand(
+                "Credit (udhaar)",
+                "Who owes what: ledger, payments, write-offs, statements, reminders",
+                lambda: self.switch_mode("credit"),
             )
             yield from _screen_commands(screen)
             yield from stock_commands(self)
@@ -276,6 +298,16 @@ def _suppliers_screen() -> Screen:
     from posterm.ui.screens.suppliers import SuppliersScreen
 
     return SuppliersScreen()
+def _customers_screen() -> Screen:
+    from posterm.ui.screens.customers import CustomersScreen
+
+    return CustomersScreen()
+
+
+def _credit_screen() -> Screen:
+    from posterm.ui.screens.credit import CreditScreen
+
+    return CreditScreen()
 
 
 def run_app(config: Config) -> int:

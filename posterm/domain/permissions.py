@@ -59,8 +59,10 @@ _OVERRIDABLE = (
     Permission.RETURN_WITHOUT_RECEIPT,
     Permission.CREDIT_ABOVE_LIMIT,
     Permission.NO_SALE_DRAWER,
+    # A cashier adjusts or writes off a customer's credit only with a manager's PIN (issue 6).
+    Permission.WRITE_OFF_CREDIT,
 )
-_MANAGER_ONLY = (Permission.VOID_SALE, Permission.WRITE_OFF_CREDIT, Permission.ANY_SHIFT)
+_MANAGER_ONLY = (Permission.VOID_SALE, Permission.ANY_SHIFT)
 _OWNER_ONLY = (Permission.MANAGE_SETTINGS, Permission.MANAGE_USERS, Permission.BACKUP_RESTORE)
 
 MATRIX: dict[Role, dict[Permission, Grant]] = {

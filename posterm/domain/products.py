@@ -61,6 +61,7 @@ class CustomerInfo:
     status: str
     balance: Decimal  # what they owe; negative is an advance
     credit_limit: Decimal
+    loyalty_points: Decimal = Decimal(0)
 
 
 def search_key(name: str, code: str) -> str:

@@ -29,7 +29,13 @@ MIN_COLUMNS = 24
 # Symbols no common receipt printer code page holds, and what to print instead.
 SYMBOL_FALLBACKS: dict[str, str] = {"₹": "Rs.", "₨": "Rs.", "৳": "Tk.", "₦": "N", "₱": "P"}
 
-_METHOD_LABELS = {CASH: "Cash", "upi": "UPI", "card": "Card", CREDIT: "On credit"}
+_METHOD_LABELS = {
+    CASH: "Cash",
+    "upi": "UPI",
+    "card": "Card",
+    CREDIT: "On credit",
+    "loyalty": "Points",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,6 +313,22 @@ def _payments(b: _Builder, sale: CompletedSale, money: Callable[[Decimal], str])
             b.pair("Balance due now", money(balance), bold=True)
         else:
             b.pair("Advance held now", money(-balance), bold=True)
+    _loyalty(b, sale)
+
+
+def _loyalty(b: _Builder, sale: CompletedSale) -> None:
+    """Loyalty points the bill earned (or a return took back) and the customer's points now."""
+    if sale.loyalty_balance is None:
+        return
+    if sale.loyalty_earned > 0:
+        b.pair("Points earned", format_money(sale.loyalty_earned))
+    elif sale.loyalty_earned < 0:
+        b.pair("Points taken back", format_money(-sale.loyalty_earned))
+    if sale.loyalty_redeemed > 0:
+        b.pair("Points used", format_money(sale.loyalty_redeemed))
+    elif sale.loyalty_redeemed < 0:
+        b.pair("Points given back", format_money(-sale.loyalty_redeemed))
+    b.pair("Points balance", format_money(sale.loyalty_balance))
 
 
 # --- plain text --------------------------------------------------------------------------------

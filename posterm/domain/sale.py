@@ -277,6 +277,11 @@ class CompletedSale:
     credit_amount: Decimal
     note: str = ""
     printed: bool = False
+    # Loyalty points: earned (negative: taken back by a return), redeemed as a tender
+    # (negative: given back), and the customer's points right after; None without points.
+    loyalty_earned: Decimal = Decimal(0)
+    loyalty_redeemed: Decimal = Decimal(0)
+    loyalty_balance: Decimal | None = None
 
     @property
     def paid_now(self) -> Decimal:

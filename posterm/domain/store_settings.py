@@ -73,6 +73,13 @@ def _money(key: str, text: str) -> Decimal:
     return parse_money(text, key)
 
 
+def _positive_money(key: str, text: str) -> Decimal:
+    value = parse_money(text, key)
+    if value <= 0:
+        raise ValidationError(key, "must be more than zero")
+    return value
+
+
 def _percent(key: str, text: str) -> Decimal:
     value = parse_money(text, key, maximum=Decimal(100))
     return value
@@ -163,6 +170,16 @@ SPECS: tuple[SettingSpec, ...] = (
         "barcode_layout", "Weight/price label layout", DEFAULT_LAYOUT.to_text(), _barcode_layout
     ),
     SettingSpec("purchase_updates_cost", "A purchase sets each product's cost", "true", _boolean),
+    # Customers and credit (udhaar), loyalty points.
+    SettingSpec(
+        "allow_customer_advance",
+        "A payment above the balance becomes an advance",
+        "false",
+        _boolean,
+    ),
+    SettingSpec("loyalty_enabled", "Loyalty points on", "false", _boolean),
+    SettingSpec("loyalty_points_per_100", "Loyalty points per 100 spent", "1", _money),
+    SettingSpec("loyalty_point_value", "Value of one loyalty point", "1.00", _positive_money),
     SettingSpec("login_max_failures", "Failed logins before lock", "5", _integer(1, 100)),
     SettingSpec("login_lockout_minutes", "Lockout minutes", "5", _integer(1, 24 * 60)),
 )

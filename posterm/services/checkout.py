@@ -39,6 +39,7 @@ from posterm.data.models import (
 from posterm.domain.barcodes import EmbeddedKind, EmbeddedLayout, decode_embedded
 from posterm.domain.cart import BillTotals, CartLine, TaxRateTotal, compute_bill
 from posterm.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from posterm.domain.loyalty import accepted_methods
 from posterm.domain.money import (
     MONEY_PLACES,
     exact_context,
@@ -55,10 +56,9 @@ from posterm.domain.sale import (
     SaleLineRequest,
     SoldLine,
     allocate_tenders,
-    tender_methods,
 )
 from posterm.domain.store_settings import StoreSettings
-from posterm.services import audit
+from posterm.services import audit, loyalty
 from posterm.services.settings import load_settings
 
 CURRENCY_PLACES = 2
@@ -175,7 +175,7 @@ def _write_sale(actor: Actor, request: CheckoutRequest, when: datetime) -> Sale:
         totals.total_due,
         request.tenders,
         customer_attached=customer is not None,
-        methods=tender_methods(settings.extra_tender_methods),
+        methods=accepted_methods(settings),  # the store's methods, and points when enabled
         places=CURRENCY_PLACES,
     )
     balance = _ledger_balance(customer) if customer is not None else Decimal(0)
@@ -184,6 +184,8 @@ def _write_sale(actor: Actor, request: CheckoutRequest, when: datetime) -> Sale:
         if _check_credit(actor, customer, balance, allocation.credit_amount):
             used_overrides.append(Permission.CREDIT_ABOVE_LIMIT)
 
+    # Loyalty points the bill earns and spends (refused here, before the bill number).
+    points = loyalty.plan_sale(customer, allocation.payments, totals.total_due, settings)
     approver = actor.approved_by_id if _needed_approval(actor, used_overrides) else None
     local_day = when.astimezone(ZoneInfo(settings.timezone)).date()
     series, sequence, number = take_document_number(settings.bill_number_format, local_day)
@@ -217,6 +219,7 @@ def _write_sale(actor: Actor, request: CheckoutRequest, when: datetime) -> Sale:
     _write_lines(sale, request.lines, products, totals, overridden, when)
     _write_stock(sale, actor, request.lines, products, when)
     credit_payment = write_payments(sale, actor, customer, shift, allocation.payments, when)
+    loyalty.write_sale(actor, sale, customer, points, when)
     if allocation.credit_amount > 0:
         assert customer is not None
         new_balance = balance + allocation.credit_amount
@@ -592,6 +595,7 @@ def _completed(sale: Sale, settings: StoreSettings) -> CompletedSale:
         credit_amount=_money(sale.credit_amount),
         note=sale.note,
         printed=sale.printed,
+        **loyalty.receipt_facts(sale.id),
     )
 
 

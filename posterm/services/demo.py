@@ -22,9 +22,7 @@ from posterm import paths
 from posterm.data.database import write_transaction
 from posterm.data.models import (
     Category,
-    CreditEntry,
     Customer,
-    Payment,
     Product,
     Sale,
     Setting,
@@ -38,7 +36,7 @@ from posterm.domain.cart import CartLine, Discount, compute_bill
 from posterm.domain.errors import Conflict
 from posterm.domain.permissions import Actor, Role
 from posterm.domain.sale import CheckoutRequest, SaleLineRequest, Tender
-from posterm.services import auth, checkout, store
+from posterm.services import auth, checkout, credit, store
 from posterm.services.settings import load_settings, set_setting
 
 DEMO_PASSWORD = "demo"
@@ -477,11 +475,7 @@ class _Builder:
             self.balances[customer.id] = sale.customer_balance
 
     def _repayment(self, customer: Customer, local: datetime) -> None:
-        """A customer paying off credit at the counter.
-
-        Written as the ledger convention has it (a Payment with no sale, a negative "payment"
-        credit entry) until a credit service exists to call instead.
-        """
+        """A customer paying off credit at the counter, through the credit service."""
         rng = self.rng
         owed = self.balances[customer.id]
         amount = owed
@@ -489,31 +483,8 @@ class _Builder:
             amount = (owed * Decimal(str(rng.uniform(0.3, 0.8))) / 100).to_integral_value() * 100
         method = "cash" if rng.random() < 0.7 else "upi"
         actor = self.owner if rng.random() < 0.3 else self.cashier
-        when = local.astimezone(UTC)
-        payment = Payment.create(
-            created_at=when,
-            updated_at=when,
-            customer=customer,
-            user=actor.user_id,
-            terminal=actor.terminal,
-            method=method,
-            amount=amount,
-            tendered=amount if method == "cash" else None,
-        )
-        after = owed - amount
-        CreditEntry.create(
-            created_at=when,
-            updated_at=when,
-            customer=customer,
-            kind="payment",
-            amount=-amount,
-            balance_after=after,
-            payment=payment,
-            user=actor.user_id,
-            note=f"{method} received",
-        )
-        Customer.update(balance=after).where(Customer.id == customer.id).execute()
-        self.balances[customer.id] = after
+        slip = credit.take_payment(actor, customer.id, amount, method, paid_at=local)
+        self.balances[customer.id] = slip.balance_after
 
     def _pick_lines(self, count: int) -> list[tuple[_Item, Decimal]]:
         rng = self.rng

@@ -68,7 +68,7 @@ from posterm.domain.returns import (
 )
 from posterm.domain.sale import AppliedPayment, CompletedSale, tender_methods
 from posterm.domain.store_settings import StoreSettings
-from posterm.services import audit
+from posterm.services import audit, loyalty
 from posterm.services.checkout import CURRENCY_PLACES, get_sale, write_payments
 from posterm.services.settings import load_settings
 
@@ -556,7 +556,8 @@ def _write_document(
     if products is None:
         products = _lock_products(restock_ids)
     customer_id = original.customer_id if original is not None else None
-    customer = _lock_customer(customer_id) if credit > 0 and customer_id is not None else None
+    # Locked before the number is taken (checkout's lock order): credit and points change.
+    customer = _lock_customer(customer_id) if customer_id is not None else None
     if credit > 0 and customer is None:
         raise ValidationError("refund_method", "a credit refund needs the bill's customer")
 
@@ -593,6 +594,7 @@ def _write_document(
     _write_lines(sale, plan.lines, snapshots, when)
     _write_stock(sale, actor, kind, plan.lines, snapshots, products, when)
     credit_row = write_payments(sale, actor, customer_id, shift, refunds, when, "out")
+    loyalty.write_reversal(actor, sale, original, refunds, plan.total, when)
     if customer is not None and credit > 0:
         with exact_context():
             balance = _ledger_balance(customer.id) - credit

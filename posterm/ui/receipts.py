@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING
 
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -16,6 +17,9 @@ from posterm.config import Config
 from posterm.domain.errors import PostermError
 from posterm.domain.sale import CompletedSale
 from posterm.ui.background import run_service
+
+if TYPE_CHECKING:
+    from posterm.domain.receipt import ReceiptDocument
 
 
 @cache
@@ -69,3 +73,33 @@ def close_with_slip(screen: Screen, document: CompletedSale, summary: str) -> No
         ),
     )
     app.pop_screen()
+
+
+def print_document_in_background(
+    node: DOMNode,
+    config: Config,
+    build: Callable[[int, str], ReceiptDocument],
+    report: Callable[[str, bool], None],
+) -> None:
+    """Prints a document that is not a sale (a payment slip, a statement, a customer card).
+
+    `build(columns, currency_symbol)` runs in the worker and may read the database.
+    """
+    from posterm.services.documents import print_document
+
+    if config.printer == "none":
+        report("no printer configured.", True)
+        return
+
+    def work() -> None:
+        printer = _printer(config.printer, config.receipt_columns)
+        print_document(printer, lambda symbol: build(config.receipt_columns, symbol))
+
+    run_service(
+        node,
+        work,
+        lambda _: report("printed.", False),
+        lambda error: report(f"NOT printed: {error}", True),
+        group="print",
+        exclusive=False,
+    )

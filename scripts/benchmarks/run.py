@@ -22,6 +22,7 @@ from typing import Any
 
 from billing import billing_rows, run_billing
 from catalog import catalog_rows, run_catalog
+from credit import credit_rows, run_credit
 from csv_import import csv_import_rows, run_csv_import
 from startup import BenchmarkError, run_startup, startup_rows
 
@@ -56,6 +57,11 @@ BENCHMARKS: dict[str, Benchmark] = {
         floor="raw SQL bulk insert of the same products and opening movements",
         run=run_csv_import,
         rows=csv_import_rows,
+    ),
+    "credit": Benchmark(
+        floor="raw SQL: the payment's writes in one transaction; one page of customers",
+        run=run_credit,
+        rows=credit_rows,
     ),
 }
 

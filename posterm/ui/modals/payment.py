@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from posterm.domain.errors import ValidationError
+from posterm.domain.loyalty import LOYALTY
 from posterm.domain.money import format_money, parse_money
 from posterm.domain.sale import CASH, CREDIT, Tender, allocate_tenders
 from posterm.ui.widgets.fields import Field
@@ -37,8 +38,8 @@ class PaymentModal(ModalScreen[list[Tender] | None]):
         super().__init__()
         self.total_due = total_due
         self.customer = customer
-        # Credit is the customer's account: only offered when a customer is attached.
-        self.methods = tuple(m for m in methods if m != CREDIT or customer)
+        # Credit and points are the customer's: only offered when a customer is attached.
+        self.methods = tuple(m for m in methods if m not in (CREDIT, LOYALTY) or customer)
         self.method_index = 0
         self.symbol = symbol
         self.tenders: list[Tender] = []

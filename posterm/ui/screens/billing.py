@@ -17,6 +17,7 @@ from textual.widgets import Footer, Label
 
 from posterm.domain.cart import Discount
 from posterm.domain.errors import NotFound, PermissionDenied, PostermError, ValidationError
+from posterm.domain.loyalty import accepted_methods
 from posterm.domain.money import (
     format_money,
     format_quantity,
@@ -25,7 +26,6 @@ from posterm.domain.money import (
 )
 from posterm.domain.open_bill import BillItem, OpenBill
 from posterm.domain.permissions import Actor, Grant, Permission, grant
-from posterm.domain.sale import tender_methods
 from posterm.ui.background import run_service
 from posterm.ui.widgets.bill_view import BillTable, TotalsPanel
 from posterm.ui.widgets.fields import Field
@@ -468,7 +468,15 @@ class BillingScreen(Screen[None]):
                 f"{customer.name} is {customer.status}: no sale on their account.", error=True
             )
         self.bill.attach_customer(customer.id, customer.name)
-        self.status(f"Customer: {customer.name} (owes {format_money(customer.balance)}).")
+        if customer.status == "active":
+            points = (
+                f", {format_money(customer.loyalty_points)} points"
+                if customer.loyalty_points
+                else ""
+            )
+            self.status(
+                f"Customer: {customer.name} (owes {format_money(customer.balance)}{points})."
+            )
         self.changed()
 
     def action_hold(self) -> None:
@@ -552,7 +560,7 @@ class BillingScreen(Screen[None]):
         from posterm.ui.modals.payment import PaymentModal
 
         totals = self.bill.totals(self.settings.prices_include_tax, self.settings.cash_rounding)
-        methods = tender_methods(self.settings.extra_tender_methods)
+        methods = accepted_methods(self.settings)  # points are a tender when loyalty is on
         self.app.push_screen(
             PaymentModal(
                 totals.total_due,
@@ -573,12 +581,13 @@ class BillingScreen(Screen[None]):
         def refused(error: PostermError) -> None:
             if (
                 isinstance(error, PermissionDenied)
-                and error.action == Permission.CREDIT_ABOVE_LIMIT.value
+                # Checkout names the customer, what they would owe and the limit after it.
+                and error.action.startswith(Permission.CREDIT_ABOVE_LIMIT.value)
                 and grant(actor.role, Permission.CREDIT_ABOVE_LIMIT) is Grant.OVERRIDE
             ):
                 self._with_permission(
                     Permission.CREDIT_ABOVE_LIMIT,
-                    str(error),
+                    error.action[:1].upper() + error.action[1:],  # who, what they would owe
                     lambda: self._checkout(tenders, self.approved),
                 )
                 return
@@ -596,6 +605,8 @@ class BillingScreen(Screen[None]):
             if sale.credit_amount
             else ""
         )
+        if sale.loyalty_earned:
+            credit += f" · +{format_money(sale.loyalty_earned)} points"
         self._start_new_bill(
             f"{sale.bill_number} · total {format_money(sale.total, symbol)}"
             f"{change}{credit} · printing…"
