@@ -298,6 +298,8 @@ def _suppliers_screen() -> Screen:
     from posterm.ui.screens.suppliers import SuppliersScreen
 
     return SuppliersScreen()
+
+
 def _customers_screen() -> Screen:
     from posterm.ui.screens.customers import CustomersScreen
 
