@@ -332,6 +332,21 @@ class Batch(BaseModel):
     quantity_remaining = QuantityField()
 
 
+class SaleLineBatch(BaseModel):
+    """What a sale line drew from each batch (FIFO cost), and what a return line put back.
+
+    Signed like its line: a sale draws positive quantities, a return or void puts back negative
+    ones into the same batches. `batch` is null for the part no batch covered (negative stock),
+    costed at the product's cost of the day.
+    """
+
+    sale_line = ForeignKeyField(SaleLine, backref="batch_draws")
+    batch = ForeignKeyField(Batch, null=True, backref="draws")
+    quantity = QuantityField()
+    unit_cost = MoneyField()
+    cost_total = MoneyField()
+
+
 class StockMovement(BaseModel):
     """The stock ledger (kardex): every change of a product's stock, signed."""
 
@@ -415,6 +430,7 @@ ALL_MODELS = [
     Purchase,
     PurchaseLine,
     Batch,
+    SaleLineBatch,
     StockMovement,
     SupplierEntry,
     HeldSale,

@@ -774,7 +774,7 @@ def bench_checkout(shop: Catalog, runs: int, rng: random.Random) -> Figures:
     owner = _owner()
     db.execute_sql(
         f"INSERT INTO counter (created_at, updated_at, name, value) VALUES "
-        f"({db.param}, {db.param}, {db.param}, 0)",
+        f"({db.param}, {db.param}, {db.param}, 0) ON CONFLICT (name) DO NOTHING",
         (utc_now().replace(tzinfo=None), utc_now().replace(tzinfo=None), f"bill:{FLOOR_SERIES}"),
     )
     bills = [rng.sample(shop.ids, CHECKOUT_LINES) for _ in range(2 * (CHECKOUTS + WARMUP))]
