@@ -54,6 +54,23 @@ def fetch(sql: str, params: Sequence[Any], fields: Sequence[Field]) -> list[tupl
     ]
 
 
+class _Converter:
+    """A field's db_value, reusing the last result for the very same object: the rows of one
+    INSERT share their stamps, sale, user and terminal."""
+
+    __slots__ = ("db_value", "last_in", "last_out")
+
+    def __init__(self, field: Field) -> None:
+        self.db_value = field.db_value
+        self.last_in: Any = _Converter
+        self.last_out: Any = None
+
+    def __call__(self, value: Any) -> Any:
+        if value is not self.last_in:
+            self.last_in, self.last_out = value, self.db_value(value)
+        return self.last_out
+
+
 def _columns(model: type[Model], given: Sequence[str]) -> list[Field]:
     """The fields an INSERT of `given` writes: those, then any other with a default."""
     meta = model._meta
@@ -87,13 +104,15 @@ def insert_rows(
         return sql
 
     sql = cached_sql(("insert", model, given, len(rows), tuple(returning)), build)
+    convert = [_Converter(field) for field in fields[: len(given)]]
     defaults = fields[len(given) :]
+    fixed = [None if callable(f.default) else f.db_value(f.default) for f in defaults]
     params: list[Any] = []
     for row in rows:
-        params += [field.db_value(row[name]) for name, field in zip(given, fields, strict=False)]
+        params += [c(row[name]) for name, c in zip(given, convert, strict=True)]
         params += [
-            field.db_value(field.default() if callable(field.default) else field.default)
-            for field in defaults
+            f.db_value(f.default()) if callable(f.default) else value
+            for f, value in zip(defaults, fixed, strict=True)
         ]
     cursor = database.execute_sql(sql, tuple(params))
     if not returning:
