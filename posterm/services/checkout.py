@@ -1,10 +1,15 @@
 """Checkout: turns a paid cart into a sale, all in one transaction (DESIGN.md, "Checkout").
 
 One write transaction locks the products in id order (FOR UPDATE on PostgreSQL, BEGIN
-IMMEDIATE on SQLite), then the customer, then the bill-number counter, and writes the sale,
-its line snapshots, payments, stock movements and credit entry with their caches. Anything
-refused raises before the bill number is taken, and any failure rolls everything back, so bill
-numbers stay gap-free. The cart's UUID makes a retry return the sale already written.
+IMMEDIATE on SQLite), then their batches, the customer, then the bill-number counter, and
+writes the sale, its line snapshots, payments, stock movements and credit entry with their
+caches. Each line draws its product's batches oldest first (FIFO cost of goods, recorded on
+sale_line_batch so a return puts the units back where they came from). Anything refused
+raises before the bill number is taken, and any failure rolls everything back, so bill numbers
+stay gap-free. The cart's UUID makes a retry return the sale already written.
+
+The writes go through posterm.data.statements (SQL text built once) and the answer is built
+from the rows just written: a checkout is a few statements, not peewee building dozens.
 
 Printing, the drawer and the customer display run after this returns, never inside it.
 """
