@@ -353,6 +353,21 @@ class StockCountLine(BaseModel):
         indexes = ((("count", "product"), True),)
 
 
+class SaleLineBatch(BaseModel):
+    """What a sale line drew from each batch (FIFO cost), and what a return line put back.
+
+    Signed like its line: a sale draws positive quantities, a return or void puts back negative
+    ones into the same batches. `batch` is null for the part no batch covered (negative stock),
+    costed at the product's cost of the day.
+    """
+
+    sale_line = ForeignKeyField(SaleLine, backref="batch_draws")
+    batch = ForeignKeyField(Batch, null=True, backref="draws")
+    quantity = QuantityField()
+    unit_cost = MoneyField()
+    cost_total = MoneyField()
+
+
 class StockMovement(BaseModel):
     """The stock ledger (kardex): every change of a product's stock, signed."""
 
@@ -448,6 +463,7 @@ ALL_MODELS = [
     Batch,
     StockCount,
     StockCountLine,
+    SaleLineBatch,
     StockMovement,
     SupplierEntry,
     HeldSale,

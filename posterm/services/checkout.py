@@ -1,29 +1,38 @@
 """Checkout: turns a paid cart into a sale, all in one transaction (DESIGN.md, "Checkout").
 
 One write transaction locks the products in id order (FOR UPDATE on PostgreSQL, BEGIN
-IMMEDIATE on SQLite), then the customer, then the bill-number counter, and writes the sale,
-its line snapshots, payments, stock movements and credit entry with their caches. Anything
-refused raises before the bill number is taken, and any failure rolls everything back, so bill
-numbers stay gap-free. The cart's UUID makes a retry return the sale already written.
+IMMEDIATE on SQLite), then their batches, the customer, then the bill-number counter, and
+writes the sale, its line snapshots, payments, stock movements and credit entry with their
+caches. Each line draws its product's batches oldest first (FIFO cost of goods, recorded on
+sale_line_batch so a return puts the units back where they came from). Anything refused
+raises before the bill number is taken, and any failure rolls everything back, so bill numbers
+stay gap-free. The cart's UUID makes a retry return the sale already written.
+
+The writes go through posterm.data.statements (SQL text built once) and the answer is built
+from the rows just written: a checkout is a few statements, not peewee building dozens.
 
 Printing, the drawer and the customer display run after this returns, never inside it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from peewee import IntegrityError
 
 from posterm.data.counters import open_shift, take_document_number
-from posterm.data.database import for_update, write_transaction
+from posterm.data.database import for_update, is_postgres, write_transaction
 from posterm.data.fields import utc_now
 from posterm.data.models import (
     ACTIVE,
+    Batch,
     CreditEntry,
     Customer,
     HeldSale,
@@ -31,17 +40,22 @@ from posterm.data.models import (
     Product,
     Sale,
     SaleLine,
+    SaleLineBatch,
     Shift,
     StockMovement,
     TaxRate,
     User,
+    database,
 )
+from posterm.data.statements import fetch, insert_rows, query_sql, update_by_id
 from posterm.domain.barcodes import EmbeddedKind, EmbeddedLayout, decode_embedded
+from posterm.domain.batches import BatchStock, Draw, draw_fifo, line_cost
 from posterm.domain.cart import BillTotals, CartLine, TaxRateTotal, compute_bill
 from posterm.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from posterm.domain.loyalty import accepted_methods
 from posterm.domain.money import (
     MONEY_PLACES,
+    QUANTITY_PLACES,
     exact_context,
     format_money,
     format_quantity,
@@ -62,6 +76,7 @@ from posterm.services import audit, loyalty
 from posterm.services.settings import load_settings
 
 CURRENCY_PLACES = 2
+QUANTITY_STEP = Decimal(1).scaleb(-QUANTITY_PLACES)
 MAX_LINES = 500
 MAX_NOTE = 500
 
@@ -77,10 +92,11 @@ def checkout(
     when = _sale_time(sold_at)
     try:
         with write_transaction():
-            sale = Sale.get_or_none(Sale.uuid == request.cart_id)
-            if sale is None:
-                sale = _write_sale(actor, request, when)
-            return _completed(sale, load_settings())
+            settings = load_settings()
+            sale_id = _sale_id_of_cart(request.cart_id)
+            if sale_id is None:
+                return _write_sale(actor, request, when, settings)
+            return _completed(Sale.get_by_id(sale_id), settings)
     except IntegrityError:
         # The same cart was completed by a concurrent retry between our check and our insert.
         sale = Sale.get_or_none(Sale.uuid == request.cart_id)
@@ -124,22 +140,24 @@ def _sale_time(sold_at: datetime | None) -> datetime:
     return sold_at.astimezone(UTC)
 
 
-def _write_sale(actor: Actor, request: CheckoutRequest, when: datetime) -> Sale:
+def _write_sale(
+    actor: Actor, request: CheckoutRequest, when: datetime, settings: StoreSettings
+) -> CompletedSale:
     actor.require(Permission.SELL)
     if actor.user_id is None:
         raise ValidationError("user", "log in as a user of the till to sell")
     _check_shape(request)
-    settings = load_settings()
 
     products = _lock_products(request.lines)
-    # Locking may have waited for another till finishing this very cart.
-    existing = Sale.get_or_none(Sale.uuid == request.cart_id)
-    if existing is not None:
-        return existing
+    if is_postgres():
+        # Locking may have waited for another till finishing this very cart. (On SQLite the
+        # write lock was taken before the first look, so nothing can have finished since.)
+        existing = _sale_id_of_cart(request.cart_id)
+        if existing is not None:
+            return _completed(Sale.get_by_id(existing), settings)
 
     used_overrides: list[Permission] = []
     layout = EmbeddedLayout.parse(settings.barcode_layout)
-    rates = _tax_rates(products.values(), settings)
     cart_lines: list[CartLine] = []
     overridden: list[bool] = []
     for line in request.lines:
@@ -155,7 +173,7 @@ def _write_sale(actor: Actor, request: CheckoutRequest, when: datetime) -> Sale:
                 product.name,
                 price,
                 line.quantity,
-                rates[product.id],
+                product.rate if product.rate is not None else settings.default_tax_rate,
                 line.line_discount,
             )
         )
@@ -191,56 +209,61 @@ def _write_sale(actor: Actor, request: CheckoutRequest, when: datetime) -> Sale:
     series, sequence, number = take_document_number(settings.bill_number_format, local_day)
     shift = open_shift(actor.terminal)
 
-    sale = Sale.create(
-        created_at=when,
-        updated_at=when,
-        uuid=request.cart_id,
-        kind="sale",
-        bill_number=number,
-        series=series,
-        sequence=sequence,
-        terminal=actor.terminal[:32],
-        user=actor.user_id,
-        approved_by=approver,
-        customer=customer,
-        shift=shift,
-        prices_include_tax=settings.prices_include_tax,
-        item_count=totals.item_count,
-        subtotal=totals.subtotal,
-        discount_total=totals.discount_total,
-        tax_total=totals.tax_total,
-        round_off=totals.round_off,
-        total=totals.total_due,
-        paid_total=allocation.tendered_total,
-        change_given=allocation.change,
-        credit_amount=allocation.credit_amount,
-        note=request.note.strip(),
-    )
-    _write_lines(sale, request.lines, products, totals, overridden, when)
-    _write_stock(sale, actor, request.lines, products, when)
-    credit_payment = write_payments(sale, actor, customer, shift, allocation.payments, when)
-    loyalty.write_sale(actor, sale, customer, points, when)
+    sale = {
+        "created_at": when,
+        "updated_at": when,
+        "uuid": request.cart_id,
+        "kind": "sale",
+        "bill_number": number,
+        "series": series,
+        "sequence": sequence,
+        "terminal": actor.terminal[:32],
+        "user": actor.user_id,
+        "approved_by": approver,
+        "customer": customer.id if customer is not None else None,
+        "shift": shift.id if shift is not None else None,
+        "prices_include_tax": settings.prices_include_tax,
+        "item_count": totals.item_count,
+        "subtotal": totals.subtotal,
+        "discount_total": totals.discount_total,
+        "tax_total": totals.tax_total,
+        "round_off": totals.round_off,
+        "total": totals.total_due,
+        "paid_total": allocation.tendered_total,
+        "change_given": allocation.change,
+        "credit_amount": allocation.credit_amount,
+        "note": request.note.strip(),
+    }
+    [(sale_id,)] = insert_rows(Sale, [sale], returning=[Sale.id])
+    sale["id"] = sale_id
+    draws, left = _draw_batches(request.lines, products)
+    lines = _write_lines(sale_id, request.lines, products, totals, overridden, draws, when)
+    _write_draws([row["id"] for row in lines], draws, left, when)
+    _write_stock(sale_id, actor, request.lines, products, lines, when)
+    payments = _payment_rows(sale_id, actor, sale["customer"], sale["shift"], allocation.payments)
+    credit_payment = _insert_payments(payments, when)
+    loyalty_facts = loyalty.write_sale(actor, sale_id, customer, points, when)
     if allocation.credit_amount > 0:
         assert customer is not None
-        new_balance = balance + allocation.credit_amount
+        balance = balance + allocation.credit_amount
         CreditEntry.create(
             created_at=when,
             updated_at=when,
             customer=customer,
             kind="sale",
             amount=allocation.credit_amount,
-            balance_after=new_balance,
-            sale=sale,
+            balance_after=balance,
+            sale=sale_id,
             payment=credit_payment,
             user=actor.user_id,
             approved_by=approver if Permission.CREDIT_ABOVE_LIMIT in used_overrides else None,
             note=number,
         )
-        Customer.update(balance=new_balance, updated_at=utc_now()).where(
+        Customer.update(balance=balance, updated_at=utc_now()).where(
             Customer.id == customer.id
         ).execute()
     # The till's saved open bill is this cart: it is paid now, so it must not come back.
-    HeldSale.delete().where(HeldSale.uuid == request.cart_id).execute()
+    _forget_held(request.cart_id)
     if approver is not None:
         audit.record(
             actor,
@@ -255,7 +278,47 @@ def _write_sale(actor: Actor, request: CheckoutRequest, when: datetime) -> Sale:
                 "total": str(totals.total_due),
             },
         )
-    return sale
+    # Built from the rows just written, as _completed would read them back.
+    return _document(
+        SimpleNamespace(**sale, user_id=actor.user_id, customer_id=sale["customer"], printed=False),
+        [SimpleNamespace(**row, product_id=row["product"]) for row in lines],
+        [SimpleNamespace(**row) for row in payments],
+        cashier=_user_name(actor.user_id),
+        approver=actor.approved_by_username if approver is not None else "",
+        customer_name=customer.name if customer is not None else "",
+        balance=_money(balance) if customer is not None else None,
+        settings=settings,
+        loyalty_facts=loyalty_facts,
+    )
+
+
+def _sale_id_of_cart(cart_id: UUID) -> int | None:
+    sql = query_sql(
+        ("sale of cart",),
+        lambda: Sale.select(Sale.id).where(Sale.uuid == cart_id),
+        [Sale.uuid.db_value(cart_id)],
+    )
+    rows = fetch(sql, [Sale.uuid.db_value(cart_id)], [Sale.id])
+    return rows[0][0] if rows else None
+
+
+def _user_name(user_id: int) -> str:
+    params = [user_id]
+    sql = query_sql(
+        ("user name",),
+        lambda: User.select(User.full_name, User.username).where(User.id == user_id),
+        params,
+    )
+    full_name, username = fetch(sql, params, [User.full_name, User.username])[0]
+    return full_name or username
+
+
+def _forget_held(cart_id: UUID) -> None:
+    params = [HeldSale.uuid.db_value(cart_id)]
+    sql = query_sql(
+        ("forget held",), lambda: HeldSale.delete().where(HeldSale.uuid == cart_id), params
+    )
+    database.execute_sql(sql, tuple(params))
 
 
 def _check_shape(request: CheckoutRequest) -> None:
@@ -270,11 +333,53 @@ def _check_shape(request: CheckoutRequest) -> None:
             raise ValidationError("product", f"line {index + 1} names no product")
 
 
-def _lock_products(lines: Sequence[SaleLineRequest]) -> dict[int, Product]:
+@dataclass
+class _Locked:
+    """A product locked for the sale: what the bill, its snapshots and the checks need."""
+
+    id: int
+    status: str
+    deleted_at: datetime | None
+    code: str
+    name: str
+    barcode: str | None
+    hsn_code: str
+    unit: str
+    sold_by_weight: bool
+    price: Decimal
+    cost: Decimal
+    stock: Decimal
+    rate: Decimal | None  # the product's tax rate; None: the store's default
+
+
+_LOCKED_FIELDS = (
+    Product.id,
+    Product.status,
+    Product.deleted_at,
+    Product.code,
+    Product.name,
+    Product.barcode,
+    Product.hsn_code,
+    Product.unit,
+    Product.sold_by_weight,
+    Product.price,
+    Product.cost,
+    Product.stock,
+)
+
+
+def _lock_products(lines: Sequence[SaleLineRequest]) -> dict[int, _Locked]:
     """Locks every product on the bill, in id order so two tills never deadlock."""
     ids = sorted({line.product_id for line in lines})
-    query = for_update(Product.select().where(Product.id.in_(ids)).order_by(Product.id))
-    products = {product.id: product for product in query}
+
+    def build():
+        rate = TaxRate.select(TaxRate.rate).where(TaxRate.id == Product.tax_rate).alias("rate")
+        query = Product.select(*_LOCKED_FIELDS, rate).where(Product.id.in_(ids))
+        return for_update(query.order_by(Product.id))
+
+    sql = query_sql(("lock products", len(ids)), build, ids)
+    rows = fetch(sql, ids, (*_LOCKED_FIELDS, TaxRate.rate))
+    products = {row[0]: _Locked(*row) for row in rows}
     for product_id in ids:
         product = products.get(product_id)
         if product is None:
@@ -284,22 +389,8 @@ def _lock_products(lines: Sequence[SaleLineRequest]) -> dict[int, Product]:
     return products
 
 
-def _tax_rates(products, settings: StoreSettings) -> dict[int, Decimal]:
-    """Each product's tax rate; a product with none takes the store's default rate."""
-    rate_ids = {p.tax_rate_id for p in products if p.tax_rate_id is not None}
-    by_id = (
-        {row.id: row.rate for row in TaxRate.select().where(TaxRate.id.in_(sorted(rate_ids)))}
-        if rate_ids
-        else {}
-    )
-    return {
-        p.id: by_id[p.tax_rate_id] if p.tax_rate_id is not None else settings.default_tax_rate
-        for p in products
-    }
-
-
 def _price_of(
-    line: SaleLineRequest, product: Product, layout: EmbeddedLayout
+    line: SaleLineRequest, product: _Locked, layout: EmbeddedLayout
 ) -> tuple[Decimal, bool]:
     """The unit price the line sells at, and whether it overrides the product's price.
 
@@ -327,7 +418,7 @@ def _price_of(
     return price, price != product.price
 
 
-def _check_units(lines: Sequence[SaleLineRequest], products: dict[int, Product]) -> None:
+def _check_units(lines: Sequence[SaleLineRequest], products: dict[int, _Locked]) -> None:
     for line in lines:
         product = products[line.product_id]
         whole = line.quantity == line.quantity.to_integral_value()
@@ -337,7 +428,7 @@ def _check_units(lines: Sequence[SaleLineRequest], products: dict[int, Product])
             )
 
 
-def _check_stock(lines: Sequence[SaleLineRequest], products: dict[int, Product]) -> None:
+def _check_stock(lines: Sequence[SaleLineRequest], products: dict[int, _Locked]) -> None:
     wanted: dict[int, Decimal] = {}
     for line in lines:
         wanted[line.product_id] = wanted.get(line.product_id, Decimal(0)) + line.quantity
@@ -400,26 +491,89 @@ def _needed_approval(actor: Actor, used: list[Permission]) -> bool:
     )
 
 
-def _write_lines(
-    sale: Sale,
-    lines: Sequence[SaleLineRequest],
-    products: dict[int, Product],
-    totals: BillTotals,
-    overridden: list[bool],
+# --- batches (FIFO cost) -----------------------------------------------------------------------
+
+_BATCH_FIELDS = (Batch.product, Batch.id, Batch.unit_cost, Batch.quantity_remaining)
+
+
+def _open_batches(product_ids: list[int]) -> dict[int, list[BatchStock]]:
+    """Each product's batches with quantity left, oldest first (locked with the products)."""
+
+    def build():
+        query = (
+            Batch.select(*_BATCH_FIELDS)
+            .where(Batch.product.in_(product_ids) & (Batch.quantity_remaining > 0))
+            .order_by(Batch.product, Batch.created_at, Batch.id)
+        )
+        return for_update(query)
+
+    params = [*product_ids, 0]
+    sql = query_sql(("open batches", len(product_ids)), build, params)
+    batches: dict[int, list[BatchStock]] = {}
+    for product_id, batch_id, unit_cost, remaining in fetch(sql, params, _BATCH_FIELDS):
+        batches.setdefault(product_id, []).append(BatchStock(batch_id, unit_cost, remaining))
+    return batches
+
+
+def _draw_batches(
+    lines: Sequence[SaleLineRequest], products: dict[int, _Locked]
+) -> tuple[list[list[Draw]], dict[int, Decimal]]:
+    """Each line's draws, FIFO over its product's batches (lines of one product in turn), and
+    what is left in each batch drawn from."""
+    batches = _open_batches(sorted(products))
+    draws = [
+        draw_fifo(batches.get(line.product_id, []), line.quantity, products[line.product_id].cost)
+        for line in lines
+    ]
+    by_id = {batch.id: batch for product in batches.values() for batch in product}
+    drawn = {d.batch_id for line in draws for d in line if d.batch_id is not None}
+    return draws, {batch_id: by_id[batch_id].remaining for batch_id in sorted(drawn)}
+
+
+def _write_draws(
+    line_ids: Sequence[int],
+    draws: Sequence[Sequence[Draw]],
+    left: dict[int, Decimal],
     when: datetime,
 ) -> None:
+    """The draws of each line on sale_line_batch, and what they left in each batch."""
+    rows = [
+        {
+            "created_at": when,
+            "updated_at": when,
+            "sale_line": line_id,
+            "batch": draw.batch_id,
+            "quantity": draw.quantity,
+            "unit_cost": draw.unit_cost,
+            "cost_total": draw.cost_total,
+        }
+        for line_id, line_draws in zip(line_ids, draws, strict=True)
+        for draw in line_draws
+    ]
+    insert_rows(SaleLineBatch, rows)
+    update_by_id(Batch, Batch.quantity_remaining, left, updated_at=when)
+
+
+def _write_lines(
+    sale_id: int,
+    lines: Sequence[SaleLineRequest],
+    products: dict[int, _Locked],
+    totals: BillTotals,
+    overridden: list[bool],
+    draws: list[list[Draw]],
+    when: datetime,
+) -> list[dict[str, Any]]:
     rows = []
-    for index, (line, result, is_override) in enumerate(
-        zip(lines, totals.lines, overridden, strict=True), start=1
+    for index, (line, result, is_override, line_draws) in enumerate(
+        zip(lines, totals.lines, overridden, draws, strict=True), start=1
     ):
         product = products[line.product_id]
-        with exact_context():
-            cost_total = quantize_money(product.cost * line.quantity, MONEY_PLACES)
+        unit_cost, cost_total = line_cost(line_draws, line.quantity)
         rows.append(
             {
                 "created_at": when,
                 "updated_at": when,
-                "sale": sale.id,
+                "sale": sale_id,
                 "line_no": index,
                 "product": product.id,
                 "name": product.name,
@@ -437,84 +591,116 @@ def _write_lines(
                 "taxable_value": result.taxable_value,
                 "tax_amount": result.tax_amount,
                 "line_total": result.line_total,
-                "unit_cost": product.cost,
+                "unit_cost": unit_cost,
                 "cost_total": cost_total,
             }
         )
-    SaleLine.insert_many(rows).execute()
+    ids = dict(insert_rows(SaleLine, rows, returning=[SaleLine.line_no, SaleLine.id]))
+    for row in rows:
+        row["id"] = ids[row["line_no"]]
+    return rows
 
 
 def _write_stock(
-    sale: Sale,
+    sale_id: int,
     actor: Actor,
     lines: Sequence[SaleLineRequest],
-    products: dict[int, Product],
+    products: dict[int, _Locked],
+    rows: Sequence[dict[str, Any]],
     when: datetime,
 ) -> None:
     stock = {product_id: product.stock for product_id, product in products.items()}
-    rows = []
-    for line in lines:
-        product = products[line.product_id]
-        stock[product.id] -= line.quantity
-        rows.append(
+    movements = []
+    for line, row in zip(lines, rows, strict=True):
+        stock[line.product_id] -= line.quantity
+        movements.append(
             {
                 "created_at": when,
                 "updated_at": when,
-                "product": product.id,
+                "product": line.product_id,
                 "kind": "sale",
                 "quantity": -line.quantity,
-                "stock_after": stock[product.id],
-                "unit_cost": product.cost,
-                "sale": sale.id,
+                "stock_after": stock[line.product_id],
+                "unit_cost": row["unit_cost"],
+                "sale": sale_id,
                 "user": actor.user_id,
                 "terminal": actor.terminal[:32],
             }
         )
-    StockMovement.insert_many(rows).execute()
-    now = utc_now()
-    for product_id, after in stock.items():
-        Product.update(stock=after, updated_at=now).where(Product.id == product_id).execute()
+    insert_rows(StockMovement, movements)
+    update_by_id(Product, Product.stock, stock, updated_at=utc_now())
+
+
+def _payment_rows(
+    sale_id: int,
+    actor: Actor,
+    customer_id: int | None,
+    shift_id: int | None,
+    payments: Sequence[AppliedPayment],
+    direction: str = "in",
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "sale": sale_id,
+            "customer": customer_id,
+            "shift": shift_id,
+            "user": actor.user_id,
+            "terminal": actor.terminal[:32],
+            "method": applied.method,
+            "direction": direction,
+            "amount": applied.amount,
+            "tendered": applied.tendered,
+            "reference": applied.reference[:64],
+        }
+        for applied in payments
+    ]
+
+
+def _insert_payments(rows: list[dict[str, Any]], when: datetime) -> int | None:
+    """Writes payment rows (in their order); returns the id of the credit one, if any."""
+    credit = None
+    for row in rows:
+        # One row at a time: their ids keep the tenders' order, which receipts show.
+        [(payment_id,)] = insert_rows(
+            Payment, [{"created_at": when, "updated_at": when, **row}], returning=[Payment.id]
+        )
+        if row["method"] == CREDIT:
+            credit = payment_id
+    return credit
 
 
 def write_payments(
-    sale: Sale,
+    sale: Sale | int,
     actor: Actor,
     customer: Customer | int | None,
-    shift: Shift | None,
+    shift: Shift | int | None,
     payments: Sequence[AppliedPayment],
     when: datetime,
     direction: str = "in",
-) -> Payment | None:
+) -> int | None:
     """Writes the payment rows of a document (refunds are direction "out"); returns the credit
-    row, which the credit entry points at."""
-    credit_row = None
-    for applied in payments:
-        row = Payment.create(
-            created_at=when,
-            updated_at=when,
-            sale=sale,
-            customer=customer,
-            shift=shift,
-            user=actor.user_id,
-            terminal=actor.terminal[:32],
-            method=applied.method,
-            direction=direction,
-            amount=applied.amount,
-            tendered=applied.tendered,
-            reference=applied.reference[:64],
-        )
-        if applied.method == CREDIT:
-            credit_row = row
-    return credit_row
+    row's id, which the credit entry points at."""
+
+    def key(row: Any) -> int | None:
+        return row if row is None or isinstance(row, int) else row.id
+
+    rows = _payment_rows(key(sale), actor, key(customer), key(shift), payments, direction)
+    return _insert_payments(rows, when)
 
 
 # --- reading ---------------------------------------------------------------------------------
 
 
 def _money(value: Decimal) -> Decimal:
-    """Shows a stored amount at the currency's places when that loses nothing."""
+    """Shows a stored amount at the currency's places when that loses nothing (else at the
+    places it is stored with, so amounts just written read as they will read back)."""
     short = quantize_money(value, CURRENCY_PLACES)
-    return short if short == value else value
+    return short if short == value else quantize_money(value, MONEY_PLACES)
+
+
+def _quantity(value: Decimal) -> Decimal:
+    """A quantity at the places it is stored with."""
+    return value.quantize(QUANTITY_STEP)
 
 
 def _rate(value: Decimal) -> Decimal:
@@ -525,6 +711,37 @@ def _rate(value: Decimal) -> Decimal:
 
 
 def _completed(sale: Sale, settings: StoreSettings) -> CompletedSale:
+    """A sale as its rows say, read back."""
+    cashier = User.get_by_id(sale.user_id)
+    approver = User.get_or_none(User.id == sale.approved_by_id) if sale.approved_by_id else None
+    customer = Customer.get_or_none(Customer.id == sale.customer_id) if sale.customer_id else None
+    return _document(
+        sale,
+        SaleLine.select().where(SaleLine.sale == sale.id).order_by(SaleLine.line_no),
+        Payment.select().where(Payment.sale == sale.id).order_by(Payment.id),
+        cashier=cashier.full_name or cashier.username,
+        approver=approver.username if approver else "",
+        customer_name=customer.name if customer else "",
+        balance=_balance_after(sale, customer) if customer else None,
+        settings=settings,
+        loyalty_facts=loyalty.receipt_facts(sale.id),
+    )
+
+
+def _document(
+    sale: Any,
+    line_rows: Iterable[Any],
+    payment_rows: Iterable[Any],
+    *,
+    cashier: str,
+    approver: str,
+    customer_name: str,
+    balance: Decimal | None,
+    settings: StoreSettings,
+    loyalty_facts: Mapping[str, Decimal | None],
+) -> CompletedSale:
+    """A CompletedSale from a sale, its lines and payments (model rows, or the same fields
+    just written)."""
     lines = tuple(
         SoldLine(
             line_no=row.line_no,
@@ -534,7 +751,7 @@ def _completed(sale: Sale, settings: StoreSettings) -> CompletedSale:
             barcode=row.barcode,
             hsn_code=row.hsn_code,
             unit=row.unit,
-            quantity=row.quantity,
+            quantity=_quantity(row.quantity),
             unit_price=_money(row.unit_price),
             price_overridden=row.price_overridden,
             gross=_money(row.gross),
@@ -545,7 +762,7 @@ def _completed(sale: Sale, settings: StoreSettings) -> CompletedSale:
             tax_amount=_money(row.tax_amount),
             line_total=_money(row.line_total),
         )
-        for row in SaleLine.select().where(SaleLine.sale == sale.id).order_by(SaleLine.line_no)
+        for row in line_rows
     )
     by_rate: dict[Decimal, tuple[Decimal, Decimal]] = {}
     for line in lines:
@@ -559,11 +776,8 @@ def _completed(sale: Sale, settings: StoreSettings) -> CompletedSale:
             None if row.tendered is None else _money(row.tendered),
             row.reference,
         )
-        for row in Payment.select().where(Payment.sale == sale.id).order_by(Payment.id)
+        for row in payment_rows
     )
-    cashier = User.get_by_id(sale.user_id)
-    approver = User.get_or_none(User.id == sale.approved_by_id) if sale.approved_by_id else None
-    customer = Customer.get_or_none(Customer.id == sale.customer_id) if sale.customer_id else None
     return CompletedSale(
         id=sale.id,
         cart_id=sale.uuid,
@@ -572,15 +786,15 @@ def _completed(sale: Sale, settings: StoreSettings) -> CompletedSale:
         sold_at=sale.created_at,
         sold_at_local=sale.created_at.astimezone(ZoneInfo(settings.timezone)),
         terminal=sale.terminal,
-        cashier_id=cashier.id,
-        cashier=cashier.full_name or cashier.username,
-        approved_by=approver.username if approver else "",
+        cashier_id=sale.user_id,
+        cashier=cashier,
+        approved_by=approver,
         customer_id=sale.customer_id,
-        customer_name=customer.name if customer else "",
-        customer_balance=_balance_after(sale, customer) if customer else None,
+        customer_name=customer_name,
+        customer_balance=balance,
         prices_include_tax=sale.prices_include_tax,
         lines=lines,
-        item_count=sale.item_count,
+        item_count=_quantity(sale.item_count),
         subtotal=_money(sale.subtotal),
         discount_total=_money(sale.discount_total),
         tax_total=_money(sale.tax_total),
@@ -595,7 +809,7 @@ def _completed(sale: Sale, settings: StoreSettings) -> CompletedSale:
         credit_amount=_money(sale.credit_amount),
         note=sale.note,
         printed=sale.printed,
-        **loyalty.receipt_facts(sale.id),
+        **loyalty_facts,
     )
 
 

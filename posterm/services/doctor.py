@@ -8,6 +8,8 @@ Conventions checked here (the checkout, returns and credit services keep them):
   prices exclude tax) plus round-off; its payments (in less out, a credit tender included) add
   up to the total; returns and voids carry negative amounts;
 - bill numbers run 1, 2, 3 ... within each series with no gap;
+- a sale line's batch draws (FIFO cost) add up to its quantity and cost, and no batch holds
+  less than nothing or more than it received;
 - every audit event links to the hash of the one before it.
 """
 
@@ -21,6 +23,7 @@ from peewee import JOIN, Case, fn
 
 from posterm.data.fields import scaled, sum_of
 from posterm.data.models import (
+    Batch,
     CreditEntry,
     Customer,
     LoyaltyEntry,
@@ -28,6 +31,7 @@ from posterm.data.models import (
     Product,
     Sale,
     SaleLine,
+    SaleLineBatch,
     StockMovement,
     Supplier,
     SupplierEntry,
@@ -67,6 +71,7 @@ def run_checks() -> list[CheckResult]:
         ("sale totals add up", _sale_totals),
         ("payments cover each sale", _sale_payments),
         ("bill numbers are unique and gap-free", _bill_numbers),
+        ("batch draws match their lines and batches", _batch_draws),
         ("audit log chain is unbroken", _audit_chain),
     ]
     results = []
@@ -233,6 +238,47 @@ def _sale_payments(result: CheckResult) -> None:
     )
     for bill, total, tendered in query:
         result.add(f"sale {bill}: total {total} but payments add up to {tendered}")
+
+
+def _batch_draws(result: CheckResult) -> None:
+    drawn = (
+        SaleLineBatch.select(
+            SaleLineBatch.sale_line,
+            fn.SUM(SaleLineBatch.quantity).alias("quantity"),
+            fn.SUM(SaleLineBatch.cost_total).alias("cost"),
+        )
+        .group_by(SaleLineBatch.sale_line)
+        .alias("drawn")
+    )
+    lines = (
+        SaleLine.select(
+            Sale.bill_number,
+            SaleLine.line_no,
+            SaleLine.quantity,
+            scaled(drawn.c.quantity, SaleLine.quantity),
+            SaleLine.cost_total,
+            scaled(drawn.c.cost, SaleLine.cost_total),
+        )
+        .join(drawn, on=(drawn.c.sale_line_id == SaleLine.id))
+        .switch(SaleLine)
+        .join(Sale)
+        .where((SaleLine.quantity != drawn.c.quantity) | (SaleLine.cost_total != drawn.c.cost))
+        .tuples()
+    )
+    for bill, line_no, quantity, quantity_drawn, cost, cost_drawn in lines:
+        result.add(
+            f"sale {bill} line {line_no}: quantity {quantity} and cost {cost}, "
+            f"but its batch draws add up to {quantity_drawn} and {cost_drawn}"
+        )
+    batches = (
+        Batch.select(Batch.id, Batch.quantity_received, Batch.quantity_remaining)
+        .where(
+            (Batch.quantity_remaining < 0) | (Batch.quantity_remaining > Batch.quantity_received)
+        )
+        .tuples()
+    )
+    for batch_id, received, left in batches:
+        result.add(f"batch {batch_id}: {left} left of {received} received")
 
 
 def _bill_numbers(result: CheckResult) -> None:

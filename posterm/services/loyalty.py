@@ -67,20 +67,25 @@ def plan_sale(
 
 
 def write_sale(
-    actor: Actor, sale: Sale, customer: Customer | None, points: SalePoints | None, when: datetime
-) -> None:
+    actor: Actor, sale_id: int, customer: Customer | None, points: SalePoints | None, when: datetime
+) -> dict[str, Decimal | None]:
+    """Writes the points of a new sale; returns its receipt facts, as `receipt_facts` would."""
     if points is None or customer is None:
-        return
+        return {}
     entries = []
     if points.redeemed:
         entries.append(("redeem", -points.redeemed))
     if points.earned:
         entries.append(("earn", points.earned))
-    _write(actor, sale, customer.id, entries, when)
-    sale.loyalty_earned, sale.loyalty_redeemed = points.earned, points.redeemed
+    balance = _write(actor, sale_id, customer.id, entries, when)
     Sale.update(loyalty_earned=points.earned, loyalty_redeemed=points.redeemed).where(
-        Sale.id == sale.id
+        Sale.id == sale_id
     ).execute()
+    return {
+        "loyalty_earned": _short(points.earned),
+        "loyalty_redeemed": _short(points.redeemed),
+        "loyalty_balance": _short(balance),
+    }
 
 
 def write_reversal(
@@ -152,8 +157,8 @@ def _balance(customer_id: int) -> Decimal:
 
 
 def _write(
-    actor: Actor, sale: Sale, customer_id: int, entries: list[tuple[str, Decimal]], when
-) -> None:
+    actor: Actor, sale: Sale | int, customer_id: int, entries: list[tuple[str, Decimal]], when
+) -> Decimal:
     balance = _balance(customer_id)
     for kind, points in entries:
         with exact_context():
@@ -171,6 +176,7 @@ def _write(
     Customer.update(loyalty_points=balance, updated_at=utc_now()).where(
         Customer.id == customer_id
     ).execute()
+    return balance
 
 
 def receipt_facts(sale_id: int) -> dict[str, Decimal | None]:

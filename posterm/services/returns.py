@@ -28,14 +28,18 @@ from posterm.data.database import for_update, write_transaction
 from posterm.data.fields import sum_of, utc_now
 from posterm.data.models import (
     ACTIVE,
+    Batch,
     CreditEntry,
     Customer,
     Payment,
     Product,
     Sale,
     SaleLine,
+    SaleLineBatch,
     StockMovement,
 )
+from posterm.data.statements import insert_rows
+from posterm.domain.batches import Draw, line_cost, outstanding, put_back
 from posterm.domain.cart import CartLine
 from posterm.domain.errors import Conflict, NotFound, ValidationError
 from posterm.domain.money import (
@@ -484,7 +488,9 @@ def _snapshot_of_product(product: Product) -> dict:
 def _snapshots_from_sale(
     plan: ReturnPlan, rows: dict[int, SaleLine], sale: ReturnableSale
 ) -> list[dict]:
-    """Each planned line's snapshot from the line it reverses; its cost scaled like its money."""
+    """Each planned line's snapshot from the line it reverses, with its cost: what the sale's
+    batch draws cost for the units put back (the last drawn first), or, for a line sold
+    before batches were drawn, its cost scaled like its money."""
     cost_back: dict[int, Decimal] = {
         line_id: -cost
         for line_id, cost in SaleLine.select(SaleLine.original_line, sum_of(SaleLine.cost_total))
@@ -494,19 +500,27 @@ def _snapshots_from_sale(
         .tuples()
     }
     quantity_back = {line.line_id: line.quantity_returned for line in sale.lines}
+    draws_left = _draws_left(sorted(rows))
     snapshots = []
     for planned in plan.lines:
         assert planned.line_id is not None
         row = rows[planned.line_id]
         already = cost_back.get(row.id, Decimal(0))
-        cost = proportional_part(
-            row.cost_total,
-            already,
-            row.quantity,
-            quantity_back[row.id],
-            planned.quantity,
-            MONEY_PLACES,
-        )
+        draws: list[Draw] = []
+        unit_cost = row.unit_cost
+        if row.id in draws_left:
+            draws = put_back(draws_left[row.id], planned.quantity)
+            draws_left[row.id] = outstanding(draws_left[row.id], [_negated(d) for d in draws])
+            unit_cost, cost = line_cost(draws, planned.quantity)
+        else:
+            cost = proportional_part(
+                row.cost_total,
+                already,
+                row.quantity,
+                quantity_back[row.id],
+                planned.quantity,
+                MONEY_PLACES,
+            )
         cost_back[row.id] = already + cost
         quantity_back[row.id] += planned.quantity
         snapshots.append(
@@ -516,14 +530,48 @@ def _snapshots_from_sale(
                 "barcode": row.barcode,
                 "hsn_code": row.hsn_code,
                 "unit": row.unit,
-                "unit_cost": row.unit_cost,
+                "unit_cost": unit_cost,
                 "cost_total": cost,
                 "original_line": row.id,
                 "unit_price": row.unit_price,
                 "price_overridden": row.price_overridden,
+                "draws": draws,
             }
         )
     return snapshots
+
+
+def _negated(draw: Draw) -> Draw:
+    return Draw(draw.batch_id, -draw.quantity, draw.unit_cost, -draw.cost_total)
+
+
+def _draws_left(line_ids: list[int]) -> dict[int, list[Draw]]:
+    """What each of the sale's lines drew from batches and has not been put back yet (lines
+    sold before batches were drawn are left out)."""
+    drawn: dict[int, list[Draw]] = {}
+    back: dict[int, list[Draw]] = {}
+    reversing = SaleLine.alias()
+    query = (
+        SaleLineBatch.select(
+            SaleLineBatch.sale_line,
+            reversing.original_line,
+            SaleLineBatch.batch,
+            SaleLineBatch.quantity,
+            SaleLineBatch.unit_cost,
+            SaleLineBatch.cost_total,
+        )
+        .join(reversing, on=(SaleLineBatch.sale_line == reversing.id))
+        .where(reversing.id.in_(line_ids) | reversing.original_line.in_(line_ids))
+        .order_by(SaleLineBatch.id)
+        .tuples()
+    )
+    for line_id, original_id, batch_id, quantity, unit_cost, cost_total in query:
+        draw = Draw(batch_id, quantity, unit_cost, cost_total)
+        if original_id is None:
+            drawn.setdefault(line_id, []).append(draw)
+        else:
+            back.setdefault(original_id, []).append(draw)
+    return {line_id: outstanding(d, back.get(line_id, [])) for line_id, d in drawn.items()}
 
 
 def _write_document(
@@ -676,7 +724,39 @@ def _write_lines(
                 "restocked": line.restock and line.product_id is not None,
             }
         )
-    SaleLine.insert_many(rows).execute()
+    ids = dict(insert_rows(SaleLine, rows, returning=[SaleLine.line_no, SaleLine.id]))
+    _put_back_draws([ids[row["line_no"]] for row in rows], lines, snapshots, when)
+
+
+def _put_back_draws(
+    line_ids: Sequence[int], lines: Sequence[PlannedLine], snapshots: list[dict], when: datetime
+) -> None:
+    """Records what each line puts back into the sale's batch draws (negative, like the line);
+    restocked units go back into those very batches."""
+    rows = []
+    restocked: dict[int, Decimal] = {}
+    for line_id, line, snap in zip(line_ids, lines, snapshots, strict=True):
+        for draw in snap.get("draws", ()):
+            rows.append(
+                {
+                    "created_at": when,
+                    "updated_at": when,
+                    "sale_line": line_id,
+                    "batch": draw.batch_id,
+                    "quantity": -draw.quantity,
+                    "unit_cost": draw.unit_cost,
+                    "cost_total": -draw.cost_total,
+                }
+            )
+            if line.restock and draw.batch_id is not None:
+                restocked[draw.batch_id] = restocked.get(draw.batch_id, Decimal(0)) + draw.quantity
+    insert_rows(SaleLineBatch, rows)
+    for batch_id, quantity in sorted(restocked.items()):
+        Batch.update(
+            quantity_remaining=Batch.quantity_remaining
+            + Batch.quantity_remaining.db_value(quantity),
+            updated_at=when,
+        ).where(Batch.id == batch_id).execute()
 
 
 def _write_stock(

@@ -17,10 +17,11 @@ counts below are totals, split over the rounds), so drift in the machine's load 
   driven the same way. It runs on the same store and catalog as the rest. Also shown, for
   information: until the frame with the line is painted (`App.call_after_refresh`), which
   Textual's frame pacing dominates in both apps;
-- checkout: `checkout.checkout` of a 20-line cash bill against raw SQL making the same writes
-  (sale, lines, payment, stock movements, stock caches, bill counter) in one transaction; on
-  SQLite always, and on PostgreSQL too when POSTERM_TEST_PG names a server (in a schema of its
-  own, dropped afterwards).
+- checkout: `checkout.checkout` of a 20-line cash bill (every 4th line 2 units) against raw
+  SQL making the same writes (sale, lines, payment, stock movements, stock caches, bill
+  counter, FIFO draws from each product's batches: an old 1-unit batch, then a big one) in one
+  transaction; on SQLite always, and on PostgreSQL too when POSTERM_TEST_PG names a server (in
+  a schema of its own, dropped afterwards).
 
 Absolute targets (search, scan to line) are printed next to the ratios; nothing is asserted.
 """
@@ -38,6 +39,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -625,6 +627,9 @@ def bench_scan_to_line(url: str, shop: Catalog, runs: int, rng: random.Random) -
 FLOOR_SERIES = "FLOOR"
 _SCALE = 10_000  # money in 1/10000 (MoneyField); quantities in 1/1000 (QuantityField)
 _QTY = 1_000
+OLD_BATCH_UNITS = 1  # each product on a bill has an old batch of 1 unit, then a big new one
+NEW_BATCH_UNITS = 100_000
+DOUBLE_EVERY = 4  # every 4th line sells 2 units: its first sale draws from both batches
 
 
 @dataclass(frozen=True)
@@ -647,7 +652,8 @@ def _floor_products(db: Any, ids: Sequence[int]) -> list[FloorProduct]:
         f"FROM product p JOIN tax_rate t ON t.id = p.tax_rate_id WHERE p.id IN ({marks})",
         tuple(ids),
     ).fetchall()
-    return [FloorProduct(*row) for row in rows]
+    by_id = {row[0]: FloorProduct(*row) for row in rows}
+    return [by_id[i] for i in ids]
 
 
 def _insert(db: Any, table: str, rows: Sequence[Mapping[str, Any]], returning: str = "") -> Any:
@@ -660,62 +666,115 @@ def _insert(db: Any, table: str, rows: Sequence[Mapping[str, Any]], returning: s
     return db.execute_sql(sql, tuple(row[column] for row in rows for column in columns))
 
 
+def _set_by_id(db: Any, table: str, column: str, values: Mapping[int, int], now: Any) -> None:
+    """One UPDATE setting `column` of each row id to its value (CASE), and updated_at."""
+    cases = " ".join([f"WHEN {db.param} THEN {db.param}"] * len(values))
+    marks = ", ".join([db.param] * len(values))
+    params = [item for pair in values.items() for item in pair] + [now, *values]
+    db.execute_sql(
+        f"UPDATE {table} SET {column} = CASE id {cases} END, updated_at = {db.param} "
+        f"WHERE id IN ({marks})",
+        tuple(params),
+    )
+
+
+def quantity_of(line_no: int) -> int:
+    """Units sold on line `line_no` (1-based) of a benchmark bill."""
+    return 2 if line_no % DOUBLE_EVERY == 0 else 1
+
+
+def _floor_draws(db: Any, products: Sequence[FloorProduct]) -> tuple[list[list], dict[int, int]]:
+    """Each line's (batch id, quantity, unit cost) FIFO draws, and what is left in each batch."""
+    ids = sorted(p.id for p in products)
+    marks = ", ".join([db.param] * len(ids))
+    lock = " FOR UPDATE" if is_postgres(db) else ""
+    rows = db.execute_sql(
+        "SELECT id, product_id, unit_cost, quantity_remaining FROM batch "
+        f"WHERE product_id IN ({marks}) AND quantity_remaining > 0 "
+        f"ORDER BY product_id, created_at, id{lock}",
+        tuple(ids),
+    ).fetchall()
+    batches: dict[int, list[list[int]]] = {}
+    for batch_id, product_id, unit_cost, left in rows:
+        batches.setdefault(product_id, []).append([batch_id, unit_cost, left])
+    draws, left = [], {}
+    for number, product in enumerate(products, start=1):
+        want, line = quantity_of(number) * _QTY, []
+        for batch in batches.get(product.id, []):
+            take = min(want, batch[2])
+            if take > 0:
+                batch[2] -= take
+                want -= take
+                left[batch[0]] = batch[2]
+                line.append((batch[0], take, batch[1]))
+        if want > 0:
+            line.append((None, want, product.cost))
+        draws.append(line)
+    return draws, left
+
+
 def floor_checkout(db: Any, user_id: int, products: Sequence[FloorProduct]) -> None:
-    """The writes of a cash sale of one of each product, as raw SQL in one transaction.
+    """The writes of a cash sale of `products` (quantity_of each line), as raw SQL in one
+    transaction, FIFO batch draws included.
 
     Prices are tax-inclusive, as in posterm's default settings; money is in scaled integers.
     """
     now = utc_now().replace(tzinfo=None)
     stamp = {"created_at": now, "updated_at": now}
-    lines, movements = [], []
-    for number, product in enumerate(products, start=1):
-        gross = product.price  # one of each
-        taxable = gross * 100 * _SCALE // (100 * _SCALE + product.rate)
-        lines.append(
-            stamp
-            | {
-                "sale_id": None,
-                "line_no": number,
-                "product_id": product.id,
-                "name": product.name,
-                "code": product.code,
-                "barcode": product.barcode,
-                "hsn_code": product.hsn_code,
-                "unit": "pcs",
-                "quantity": _QTY,
-                "unit_price": product.price,
-                "price_overridden": False,
-                "gross": gross,
-                "line_discount": 0,
-                "bill_discount": 0,
-                "tax_rate": product.rate,
-                "taxable_value": taxable,
-                "tax_amount": gross - taxable,
-                "line_total": gross,
-                "unit_cost": product.cost,
-                "cost_total": product.cost,
-                "restocked": True,
-            }
-        )
-        movements.append(
-            stamp
-            | {
-                "product_id": product.id,
-                "kind": "sale",
-                "quantity": -_QTY,
-                "stock_after": product.stock - _QTY,
-                "unit_cost": product.cost,
-                "reason": "",
-                "note": "",
-                "sale_id": None,
-                "user_id": user_id,
-                "terminal": TERMINAL,
-            }
-        )
-    total = sum(line["line_total"] for line in lines)
     tendered = int(CASH_TENDERED * _SCALE)
     # SQLite: BEGIN IMMEDIATE, as posterm's write transaction; PostgreSQL: a plain BEGIN.
     with db.atomic() if is_postgres(db) else db.atomic("IMMEDIATE"):
+        draws, left = _floor_draws(db, products)
+        lines, movements, stock = [], [], {}
+        for number, (product, line_draws) in enumerate(zip(products, draws, strict=True), 1):
+            units = quantity_of(number)
+            gross = product.price * units
+            taxable = gross * 100 * _SCALE // (100 * _SCALE + product.rate)
+            cost_total = sum(q * c // _QTY for _, q, c in line_draws)
+            unit_cost = cost_total // units
+            stock[product.id] = stock.get(product.id, product.stock) - units * _QTY
+            lines.append(
+                stamp
+                | {
+                    "sale_id": None,
+                    "line_no": number,
+                    "product_id": product.id,
+                    "name": product.name,
+                    "code": product.code,
+                    "barcode": product.barcode,
+                    "hsn_code": product.hsn_code,
+                    "unit": "pcs",
+                    "quantity": units * _QTY,
+                    "unit_price": product.price,
+                    "price_overridden": False,
+                    "gross": gross,
+                    "line_discount": 0,
+                    "bill_discount": 0,
+                    "tax_rate": product.rate,
+                    "taxable_value": taxable,
+                    "tax_amount": gross - taxable,
+                    "line_total": gross,
+                    "unit_cost": unit_cost,
+                    "cost_total": cost_total,
+                    "restocked": True,
+                }
+            )
+            movements.append(
+                stamp
+                | {
+                    "product_id": product.id,
+                    "kind": "sale",
+                    "quantity": -units * _QTY,
+                    "stock_after": stock[product.id],
+                    "unit_cost": unit_cost,
+                    "reason": "",
+                    "note": "",
+                    "sale_id": None,
+                    "user_id": user_id,
+                    "terminal": TERMINAL,
+                }
+            )
+        total = sum(line["line_total"] for line in lines)
         sequence = db.execute_sql(
             f"UPDATE counter SET value = value + 1, updated_at = {db.param} "
             f"WHERE name = {db.param} RETURNING value",
@@ -730,7 +789,7 @@ def floor_checkout(db: Any, user_id: int, products: Sequence[FloorProduct]) -> N
             "terminal": TERMINAL,
             "user_id": user_id,
             "prices_include_tax": True,
-            "item_count": len(lines) * _QTY,
+            "item_count": sum(line["quantity"] for line in lines),
             "subtotal": total,
             "discount_total": 0,
             "tax_total": sum(line["tax_amount"] for line in lines),
@@ -748,7 +807,25 @@ def floor_checkout(db: Any, user_id: int, products: Sequence[FloorProduct]) -> N
         sale_id = _insert(db, "sale", [sale], returning="id").fetchone()[0]
         for row in lines + movements:
             row["sale_id"] = sale_id
-        _insert(db, "sale_line", lines)
+        line_ids = dict(_insert(db, "sale_line", lines, returning="line_no, id").fetchall())
+        _insert(
+            db,
+            "sale_line_batch",
+            [
+                stamp
+                | {
+                    "sale_line_id": line_ids[number],
+                    "batch_id": batch_id,
+                    "quantity": quantity,
+                    "unit_cost": unit_cost,
+                    "cost_total": quantity * unit_cost // _QTY,
+                }
+                for number, line_draws in enumerate(draws, start=1)
+                for batch_id, quantity, unit_cost in line_draws
+            ],
+        )
+        if left:
+            _set_by_id(db, "batch", "quantity_remaining", left, now)
         payment = stamp | {
             "sale_id": sale_id,
             "user_id": user_id,
@@ -761,12 +838,38 @@ def floor_checkout(db: Any, user_id: int, products: Sequence[FloorProduct]) -> N
         }
         _insert(db, "payment", [payment])
         _insert(db, "stock_movement", movements)
-        for product in products:
-            db.execute_sql(
-                f"UPDATE product SET stock = {db.param}, updated_at = {db.param} "
-                f"WHERE id = {db.param}",
-                (product.stock - _QTY, now, product.id),
-            )
+        _set_by_id(db, "product", "stock", stock, now)
+
+
+def _add_batches(db: Any, product_ids: Sequence[int]) -> None:
+    """Each product an old batch of OLD_BATCH_UNITS and a newer one of NEW_BATCH_UNITS, at
+    90 % and 100 % of its cost (untimed: the goods were received before the day's sales)."""
+    old = utc_now().replace(tzinfo=None) - timedelta(days=30)
+    new = old + timedelta(days=1)
+    ids = sorted(set(product_ids))
+    for start in range(0, len(ids), INSERT_CHUNK):
+        chunk = ids[start : start + INSERT_CHUNK]
+        marks = ", ".join([db.param] * len(chunk))
+        costs = db.execute_sql(f"SELECT id, cost FROM product WHERE id IN ({marks})", chunk)
+        rows = []
+        for product_id, cost in costs.fetchall():
+            for when, units, unit_cost in (
+                (old, OLD_BATCH_UNITS, cost * 9 // 10),
+                (new, NEW_BATCH_UNITS, cost),
+            ):
+                rows.append(
+                    {
+                        "created_at": when,
+                        "updated_at": when,
+                        "product_id": product_id,
+                        "batch_number": "",
+                        "unit_cost": unit_cost,
+                        "quantity_received": units * _QTY,
+                        "quantity_remaining": units * _QTY,
+                    }
+                )
+        with db.atomic():
+            _insert(db, "batch", rows)
 
 
 def bench_checkout(shop: Catalog, runs: int, rng: random.Random) -> Figures:
@@ -774,16 +877,20 @@ def bench_checkout(shop: Catalog, runs: int, rng: random.Random) -> Figures:
     owner = _owner()
     db.execute_sql(
         f"INSERT INTO counter (created_at, updated_at, name, value) VALUES "
-        f"({db.param}, {db.param}, {db.param}, 0)",
+        f"({db.param}, {db.param}, {db.param}, 0) ON CONFLICT (name) DO NOTHING",
         (utc_now().replace(tzinfo=None), utc_now().replace(tzinfo=None), f"bill:{FLOOR_SERIES}"),
     )
     bills = [rng.sample(shop.ids, CHECKOUT_LINES) for _ in range(2 * (CHECKOUTS + WARMUP))]
+    _add_batches(db, [product_id for bill in bills for product_id in bill])
     ours_bills, floor_bills = bills[0::2], bills[1::2]
 
     def ours(ids: list[int]) -> None:
         request = CheckoutRequest(
             cart_id=uuid.uuid4(),
-            lines=[SaleLineRequest(product_id, Decimal(1)) for product_id in ids],
+            lines=[
+                SaleLineRequest(product_id, Decimal(quantity_of(number)))
+                for number, product_id in enumerate(ids, start=1)
+            ],
             tenders=[Tender("cash", CASH_TENDERED)],
         )
         checkout.checkout(owner, request)
