@@ -43,6 +43,16 @@ class WedgeSettings:
         return frozenset(key for name in self.terminators for key in TERMINATOR_KEYS[name])
 
 
+def wedge_settings(config: Any) -> WedgeSettings:
+    return WedgeSettings(
+        min_length=config.scanner_min_length,
+        max_gap=config.scanner_max_gap_ms / 1000,
+        terminators=tuple(config.scanner_terminators.split(",")),
+        prefix=config.scanner_prefix,
+        suffix=config.scanner_suffix,
+    )
+
+
 @dataclass(frozen=True)
 class KeyVerdict:
     """What to do with one key: `kind` is

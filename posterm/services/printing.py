@@ -22,10 +22,12 @@ from posterm.data.database import write_transaction
 from posterm.data.fields import utc_now
 from posterm.data.models import Sale, database
 from posterm.domain.errors import PrinterError
+from posterm.domain.permissions import Actor, Permission
 from posterm.domain.receipt import ReceiptDocument, build_receipt, fallback_symbol, render_text
 from posterm.domain.sale import CASH, CompletedSale
 from posterm.domain.store_settings import StoreSettings
 from posterm.hardware.printer import NullPrinter, ReceiptPrinter, printable
+from posterm.services import audit
 from posterm.services.checkout import get_sale
 from posterm.services.settings import load_settings
 
@@ -283,3 +285,13 @@ class PrintQueue:
             f"the printer did not answer within {self.deadline:g} s",
             job.sale_id,
         )
+
+
+def record_no_sale(actor: Actor, reason: str = "") -> None:
+    """Allows and audits opening the drawer without a sale (the till then kicks it).
+
+    A cashier needs a manager's approval (`actor` carries it); the audit event names both.
+    """
+    actor.require(Permission.NO_SALE_DRAWER)
+    with write_transaction():
+        audit.record(actor, "drawer.no_sale", entity="drawer", reason=reason.strip()[:200])
