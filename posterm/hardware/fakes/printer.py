@@ -77,7 +77,8 @@ class FakeNetworkPrinter:
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=2)
+        if self._thread.is_alive():
+            self._thread.join(timeout=2)
         self._server.close()
 
     def wait_for_jobs(self, count: int, timeout: float = 5.0) -> bool:
