@@ -343,7 +343,8 @@ class DevicesMixin:
         return found
 
     def on_mount(self) -> None:
-        from posterm.ui.scanner_input import KeyboardWedge, wedge_settings
+        from posterm.hardware.scanner import wedge_settings
+        from posterm.ui.scanner_input import KeyboardWedge
 
         self._wedge = None
         if self.config.scanner == "keyboard":
