@@ -49,9 +49,9 @@ class PrinterStatus:
     def problem(self) -> str:
         """One line for the cashier, or "" when the printer can print."""
         if not self.online:
-            return "printer offline (cover open or an error)"
+            return "offline (cover open or an error)"
         if self.paper == "out":
-            return "printer out of paper"
+            return "out of paper"
         return ""
 
     @property
@@ -109,33 +109,35 @@ class LinkPrinter:
         self.send(document_bytes(doc, self.options))
 
     def kick_drawer(self) -> None:
-        self.send(drawer_kick_bytes(self.options.drawer_pin, self.options.drawer_pulse_ms))
+        # A printer out of paper still opens its drawer: only an offline one is not asked.
+        data = drawer_kick_bytes(self.options.drawer_pin, self.options.drawer_pulse_ms)
+        self.send(data, paper_needed=False)
 
     def status(self) -> PrinterStatus:
         """Asks the printer how it is (opens the link); raises PrinterError if unreachable."""
         with self._lock, self._opened() as device:
             return self._status(device)
 
-    def send(self, data: bytes) -> None:
+    def send(self, data: bytes, *, paper_needed: bool = True) -> None:
         """One job: open, check the status, write `data` in one go, check again, close."""
         with self._lock, self._opened() as device:
-            self._refuse_if_unwell(device, before=True)
+            self._refuse_if_unwell(device, before=True, paper_needed=paper_needed)
             try:
                 device._raw(data)
             except OSError as exc:
                 raise PrinterError(f"{self.name}: {_reason(exc)}") from None
             except _escpos().Error as exc:
                 raise PrinterError(f"{self.name}: {_one_line(exc)}") from None
-            self._refuse_if_unwell(device, before=False)
+            self._refuse_if_unwell(device, before=False, paper_needed=paper_needed)
 
     # --- the link -------------------------------------------------------------------------
 
     def _opened(self) -> _Opened:
         return _Opened(self)
 
-    def _refuse_if_unwell(self, device: Any, *, before: bool) -> None:
+    def _refuse_if_unwell(self, device: Any, *, before: bool, paper_needed: bool) -> None:
         status = self._status(device)
-        if status.problem:
+        if status.problem and (paper_needed or not status.online):
             when = "" if before else " (after sending)"
             raise PrinterError(f"{self.name}: {status.problem}{when}")
 

@@ -24,7 +24,14 @@ from typing import Any, Protocol, runtime_checkable
 import platformdirs
 
 from posterm.domain.errors import ConfigError, PrinterError
-from posterm.domain.receipt import Barcode, Cut, QrCode, ReceiptDocument, ReceiptLine
+from posterm.domain.receipt import (
+    SYMBOL_FALLBACKS,
+    Barcode,
+    Cut,
+    QrCode,
+    ReceiptDocument,
+    ReceiptLine,
+)
 
 # Characters a printer's code pages may lack, replaced by one character of the same width so
 # the layout holds; anything else unprintable becomes DEFAULT_CHAR.
@@ -169,7 +176,9 @@ def _printable_text(
         if encodable(char):
             out.append(char)
         else:
-            out.append(fallbacks.get(char, DEFAULT_CHAR))
+            # A currency sign in free text (a header's "above ₹500") gets its fallback too;
+            # amounts were laid out with it already (receipt.build_receipt).
+            out.append(fallbacks.get(char) or SYMBOL_FALLBACKS.get(char, DEFAULT_CHAR))
     return "".join(out)
 
 
@@ -374,9 +383,16 @@ def drawer_kick_bytes(pin: int = 2, pulse_ms: int = 100) -> bytes:
 
 
 def document_bytes(doc: ReceiptDocument, options: PrintOptions) -> bytes:
-    """`escpos_bytes` with a printer's options."""
+    """`escpos_bytes` with a printer's options (its fallback serves every currency sign)."""
+    fallbacks = dict(TEXT_FALLBACKS)
+    if options.currency_fallback:
+        fallbacks.update(dict.fromkeys(SYMBOL_FALLBACKS, options.currency_fallback))
     return escpos_bytes(
-        doc, options.profile, codepage=options.codepage, font_path=options.font_path
+        doc,
+        options.profile,
+        fallbacks=fallbacks,
+        codepage=options.codepage,
+        font_path=options.font_path,
     )
 
 

@@ -125,6 +125,8 @@ class Devices:
     def _printer_outcome(self, outcome: PrintOutcome) -> None:
         """On the queue's thread: remember and show printer trouble (once per change)."""
         problem = "" if outcome.ok else outcome.message
+        if problem.startswith("printer ") and ": " in problem:
+            problem = problem.split(": ", 1)[1]  # "printer HOST:PORT: out of paper"
         if outcome.job == "drawer" and not outcome.ok:
             problem = self.printer_problem  # the drawer's own report says it
         if problem == self.printer_problem:

@@ -64,24 +64,26 @@ def test_the_status_of_a_network_printer(fake):
     fake.paper = "low"
     assert printer.status().summary == "online, paper low"
     fake.paper = "out"
-    assert printer.status().problem == "printer out of paper"
+    assert printer.status().problem == "out of paper"
     fake.paper, fake.online = "ok", False
-    assert printer.status().problem.startswith("printer offline")
+    assert printer.status().problem.startswith("offline")
 
 
 def test_paper_out_and_offline_refuse_the_job_before_sending_it(fake):
     printer = open_printer(fake.address, 32)
     fake.paper = "out"
-    with pytest.raises(PrinterError, match=r"^printer 127\.0\.0\.1:\d+: printer out of paper$"):
+    with pytest.raises(PrinterError, match=r"^printer 127\.0\.0\.1:\d+: out of paper$"):
         printer.print_document(receipt())
+    printer.kick_drawer()  # out of paper, the drawer still opens
+    assert fake.wait_for_jobs(1) and fake.printed_jobs[0].decoded.drawer_kicks == 1
     fake.paper, fake.online = "ok", False
-    with pytest.raises(PrinterError, match="printer offline"):
+    with pytest.raises(PrinterError, match="offline"):
         printer.kick_drawer()
     time.sleep(0.3)
-    assert fake.printed_jobs == []  # nothing was printed, nothing is lost: a reprint prints it
+    assert len(fake.printed_jobs) == 1  # the receipt was not sent: a reprint prints it later
     fake.online = True
     printer.print_document(receipt())
-    assert fake.wait_for_jobs(1)
+    assert fake.wait_for_jobs(2) and fake.printed_jobs[1].decoded.cuts == 1
 
 
 def test_a_printer_that_drops_the_connection_mid_job_fails_the_job(fake):
@@ -163,6 +165,6 @@ def test_with_a_font_a_line_the_code_page_lacks_prints_as_an_image(tmp_path: Pat
 def test_status_bytes_as_epson_printers_send_them():
     assert parse_status(0x12, 0x12).summary == "online, paper ok"
     assert parse_status(0x12, 0x1E).paper == "low"
-    assert parse_status(0x12, 0x72).problem == "printer out of paper"
-    assert parse_status(0x1A, 0x12).problem.startswith("printer offline")
+    assert parse_status(0x12, 0x72).problem == "out of paper"
+    assert parse_status(0x1A, 0x12).problem.startswith("offline")
     assert not parse_status(None, None).known

@@ -141,7 +141,7 @@ def test_status_checks_report_trouble_for_the_next_sale(owner, fake):
     queue.check_status()
     assert done.wait(10)
     assert seen[0].job == "status" and not seen[0].ok
-    assert seen[0].message == "printer out of paper"
+    assert seen[0].message == "out of paper"
 
 
 def test_no_sale_needs_the_permission_and_is_audited(owner):
