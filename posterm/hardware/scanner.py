@@ -188,7 +188,8 @@ class SerialScanner:
                 self._read(port)
             except Exception as exc:  # unplugged: read fails; come back when it returns
                 if not self._stop.is_set():
-                    self.on_state(f"scanner {self.device} disconnected ({_reason(exc)})", False)
+                    log.info("scanner %s: %s", self.device, _reason(exc))
+                    self.on_state(f"scanner {self.device} disconnected; waiting for it", False)
                     announced_failure = True
             finally:
                 self.connected = False
