@@ -218,3 +218,66 @@ async def test_paper_out_is_shown_when_the_next_sale_starts(till):
                     break
                 await pilot.pause(0.05)
             assert any("out of paper" in str(n.message) for n in app._notifications)
+
+
+async def test_a_weighed_item_takes_the_scales_stable_weight(till, tmp_path):
+    from posterm.hardware.fakes.serial_devices import FakeScale
+    from posterm.ui.modals.weigh import ScaleWeightModal
+
+    with FakeScale(tmp_path / "ttyScale") as scale:
+        app = till(scale=f"serial:{tmp_path / 'ttyScale'}")
+        Product.create(
+            code="TOOR",
+            name="Toor Dal (Loose)",
+            search_name="toor dal loose toor",
+            barcode=make_ean13("890100000009"),
+            tax_rate=TaxRate.get(TaxRate.name == "GST 5%"),
+            unit="kg",
+            sold_by_weight=True,
+            price=Decimal("155.00"),
+            cost=Decimal("120.00"),
+            stock=Decimal(0),
+        )
+        scale.motion, scale.weight = True, Decimal("0.750")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await log_in(pilot)
+            await burst(pilot, make_ean13("890100000009"))
+            assert isinstance(app.screen, ScaleWeightModal)
+            for _ in range(60):
+                if "motion" in str(app.screen.query_one("#value-error").render()):
+                    break
+                await pilot.pause(0.05)
+            assert "in motion" in str(app.screen.query_one("#value-error").render())
+            scale.motion = False  # it settles
+            for _ in range(60):
+                if isinstance(app.screen, BillingScreen):
+                    break
+                await pilot.pause(0.05)
+            assert items(app) == [("TOOR", Decimal("0.750"))]
+
+
+async def test_a_weight_can_still_be_typed_with_a_scale(till, tmp_path):
+    from posterm.hardware.fakes.serial_devices import FakeScale
+
+    with FakeScale(tmp_path / "ttyScale") as scale:
+        app = till(scale=f"serial:{tmp_path / 'ttyScale'}")
+        Product.create(
+            code="TOOR",
+            name="Toor Dal (Loose)",
+            search_name="toor dal loose toor",
+            barcode=make_ean13("890100000009"),
+            tax_rate=TaxRate.get(TaxRate.name == "GST 5%"),
+            unit="kg",
+            sold_by_weight=True,
+            price=Decimal("155.00"),
+            cost=Decimal("120.00"),
+            stock=Decimal(0),
+        )
+        scale.over_capacity = True  # never a stable weight
+        async with app.run_test(size=(80, 24)) as pilot:
+            await log_in(pilot)
+            await burst(pilot, make_ean13("890100000009"))
+            await type_text(pilot, "0.5")
+            await pilot.press("enter")
+            await settle(pilot)
+            assert items(app) == [("TOOR", Decimal("0.500"))]
