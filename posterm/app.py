@@ -20,6 +20,7 @@ from textual.screen import Screen
 from posterm import paths
 from posterm.config import Config
 from posterm.domain.errors import PostermError
+from posterm.ui.devices import DevicesMixin
 from posterm.ui.screens.login import LoginScreen
 from posterm.ui.session import Session
 from posterm.ui.stock_commands import stock_commands
@@ -34,7 +35,7 @@ IDLE_CHECK_SECONDS = 15
 _ALLOWED_WHEN_LOCKED = {"quit", "toggle_pin", "create", "demo", "back", "answer"}
 
 
-class PostermApp(App[int]):
+class PostermApp(DevicesMixin, App[int]):  # DevicesMixin: counter hardware, ui/devices.py
     CSS_PATH = Path(__file__).parent / "ui" / "app.tcss"
     TITLE = "posterm"
     # Sections load their screen (and its imports) when first opened, keeping start-up quick.

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from posterm import __version__, paths
 from posterm.config import Config, load_config
-from posterm.domain.errors import PostermError, ValidationError
+from posterm.domain.errors import ConfigError, PostermError, ValidationError
 from posterm.domain.permissions import Actor, command_line_actor
 
 EXIT_FAILURE = 1
@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor", parents=[common], help="check connectivity, schema and every ledger invariant"
     )
     _add_csv_commands(commands, common)
+    _hardware_parsers(commands, common)
     return parser
 
 
@@ -122,6 +123,99 @@ def _add_csv_commands(commands, common: argparse.ArgumentParser) -> None:
                 one.add_argument(
                     "--dry-run", action="store_true", help="check the file, write nothing"
                 )
+
+
+# --- counter hardware: posterm printer|scanner|scale|display test (posterm/hardware/checks.py)
+
+
+def _hardware_parsers(commands, common: argparse.ArgumentParser) -> None:
+    for device, what in [
+        ("printer", "print a test page (columns, styles, code page, barcode, cut)"),
+        ("scanner", "show each code received and its key timings"),
+        ("scale", "read the scale a few times"),
+        ("display", "show a sale's steps on the customer display"),
+    ]:
+        parser = commands.add_parser(device, parents=[common], help=f"{device}: {what}")
+        actions = parser.add_subparsers(dest=f"{device}_command", metavar="ACTION", required=True)
+        test = actions.add_parser("test", parents=[common], help=what)
+        test.add_argument(
+            "--device",
+            dest="device_spec",
+            metavar="SPEC",
+            help=f"instead of the config's {device} value",
+        )
+        if device == "printer":
+            test.add_argument("--drawer", action="store_true", help="kick the cash drawer too")
+        if device == "scanner":
+            test.add_argument("--count", type=int, default=0, help="stop after N scans")
+            test.add_argument("--seconds", type=float, default=0, help="stop after N seconds")
+        if device == "scale":
+            test.add_argument("--readings", type=int, default=5, help="how many readings")
+
+
+def cmd_printer(args: argparse.Namespace, config: Config) -> int:
+    from posterm.hardware.checks import printer_test
+    from posterm.hardware.printer import PrintOptions
+
+    spec = _device(args, config, "printer")
+    options = PrintOptions(
+        profile=config.printer_profile or None,
+        codepage=config.printer_codepage,
+        currency_fallback=config.printer_fallback,
+        font_path=config.printer_font,
+        drawer_pin=config.drawer_pin,
+        drawer_pulse_ms=config.drawer_pulse_ms,
+    )
+    printer_test(
+        spec, config.receipt_columns, options, config.printer_timeout, print, kick=args.drawer
+    )
+    return 0
+
+
+def cmd_scanner(args: argparse.Namespace, config: Config) -> int:
+    from posterm.hardware import checks
+    from posterm.hardware.scanner import wedge_settings
+
+    spec = args.device_spec or config.scanner
+    if spec.startswith("serial:"):
+        checks.serial_scanner_test(
+            spec,
+            print,
+            count=args.count,
+            seconds=args.seconds,
+            prefix=config.scanner_prefix,
+            suffix=config.scanner_suffix,
+        )
+    else:
+        checks.keyboard_scanner_test(
+            wedge_settings(config),
+            lambda line: print(line, flush=True),
+            count=args.count,
+            seconds=args.seconds,
+        )
+    return 0
+
+
+def cmd_scale(args: argparse.Namespace, config: Config) -> int:
+    from posterm.hardware.checks import scale_test
+
+    stable = scale_test(_device(args, config, "scale"), print, readings=args.readings)
+    return 0 if stable else EXIT_FAILURE
+
+
+def cmd_display(args: argparse.Namespace, config: Config) -> int:
+    from posterm.hardware.checks import display_test
+
+    spec = _device(args, config, "display")
+    display_test(spec, config.display_protocol, config.display_idle, print)
+    return 0
+
+
+def _device(args: argparse.Namespace, config: Config, key: str) -> str:
+    spec = args.device_spec or getattr(config, key)
+    if spec in ("none", "keyboard"):
+        raise ConfigError(f"no {key} configured (set {key} in posterm.toml, or give --device)")
+    return spec
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -373,4 +467,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Config], int]] = {
     "doctor": cmd_doctor,
     "import": cmd_import,
     "export": cmd_export,
+    "printer": cmd_printer,
+    "scanner": cmd_scanner,
+    "scale": cmd_scale,
+    "display": cmd_display,
 }

@@ -64,6 +64,14 @@ def _keymap(value: Any) -> dict[str, str]:
     return dict(value)
 
 
+def _font_path(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("a path to a TrueType font file, or empty")
+    if value and not Path(value).expanduser().is_file():
+        raise ValueError(f"no font file at {value}")
+    return value
+
+
 _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "database_url": _pattern(
         r"sqlite:///.+|postgres(ql)?://.+",
@@ -83,6 +91,29 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "theme": _pattern(r"[\w.\-]{1,40}", "a theme name such as dark, light or high-contrast"),
     "keymap": _keymap,
     "idle_lock_minutes": _integer(0, 24 * 60),
+    # --- counter hardware (posterm/hardware) ---
+    "printer_profile": _pattern(
+        r"[\w.\-]{0,60}", "a python-escpos profile name such as TM-T88V, or empty for default"
+    ),
+    "printer_codepage": _pattern(
+        r"[\w\-]{0,20}", "a code page name such as CP858, or empty to choose per character"
+    ),
+    "printer_fallback": _pattern(r"[ -~]{0,8}", "up to 8 plain ASCII characters, e.g. Rs."),
+    "printer_font": _font_path,
+    "printer_timeout": _integer(1, 120),
+    "drawer_pin": _integer(2, 5, allowed=(2, 5)),
+    "drawer_pulse_ms": _integer(2, 510),
+    "scanner_min_length": _integer(3, 64),
+    "scanner_max_gap_ms": _integer(1, 500),
+    "scanner_prefix": _pattern(r"[ -~]{0,8}", "up to 8 plain ASCII characters"),
+    "scanner_suffix": _pattern(r"[ -~]{0,8}", "up to 8 plain ASCII characters"),
+    "scanner_terminators": _pattern(
+        r"(enter|tab|lf)(,(enter|tab|lf))*", "a comma list of enter, tab and lf"
+    ),
+    "display_protocol": _pattern(r"cd5220|epson", "expected cd5220 or epson"),
+    "display_idle": _pattern(
+        r"[ -~]{0,20}(\|[ -~]{0,20})?", "two lines of up to 20 plain ASCII characters, split by |"
+    ),
 }
 
 
@@ -100,6 +131,21 @@ class Config:
     theme: str = "dark"
     keymap: dict[str, str] = field(default_factory=dict)
     idle_lock_minutes: int = 10
+    # --- counter hardware (posterm/hardware; README "Hardware") ---
+    printer_profile: str = ""
+    printer_codepage: str = ""
+    printer_fallback: str = ""
+    printer_font: str = ""
+    printer_timeout: int = 10
+    drawer_pin: int = 2
+    drawer_pulse_ms: int = 100
+    scanner_min_length: int = 6
+    scanner_max_gap_ms: int = 30
+    scanner_prefix: str = ""
+    scanner_suffix: str = ""
+    scanner_terminators: str = "enter,tab,lf"
+    display_protocol: str = "cd5220"
+    display_idle: str = "WELCOME"
 
     def __post_init__(self) -> None:
         for item in fields(self):

@@ -5,8 +5,8 @@ the printer is ours, so a receipt always goes out as one write and a failure is 
 `PrinterError`. python-escpos is imported on the first print, never at start: its import takes
 a quarter of a second (it loads its printer database and Pillow).
 
-Links: `none` and `file:PATH` (a file, or a device such as /dev/usb/lp0). The network, USB,
-serial and CUPS links of the config are refused with a clear error until they are added.
+Links: `none` and `file:PATH` (a file, or a device such as /dev/usb/lp0) live here; network,
+USB, serial and CUPS go through python-escpos's own printer classes (`posterm.hardware.links`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import os
 import stat
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -23,7 +24,14 @@ from typing import Any, Protocol, runtime_checkable
 import platformdirs
 
 from posterm.domain.errors import ConfigError, PrinterError
-from posterm.domain.receipt import Barcode, Cut, QrCode, ReceiptDocument, ReceiptLine
+from posterm.domain.receipt import (
+    SYMBOL_FALLBACKS,
+    Barcode,
+    Cut,
+    QrCode,
+    ReceiptDocument,
+    ReceiptLine,
+)
 
 # Characters a printer's code pages may lack, replaced by one character of the same width so
 # the layout holds; anything else unprintable becomes DEFAULT_CHAR.
@@ -62,6 +70,18 @@ class ReceiptPrinter(Protocol):
     def print_document(self, doc: ReceiptDocument) -> None: ...
 
     def kick_drawer(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    """How receipts are turned into bytes for one printer (the config's printer_* keys)."""
+
+    profile: str | None = None  # python-escpos profile name; None: its default
+    codepage: str = ""  # force one code page (e.g. CP858); "": chosen per character
+    currency_fallback: str = ""  # printed for a currency symbol the printer lacks; "": Rs./code
+    font_path: str = ""  # a TrueType font: lines the code pages cannot hold print as images
+    drawer_pin: int = 2
+    drawer_pulse_ms: int = 100
 
 
 def printable(printer: ReceiptPrinter, text: str) -> bool:
@@ -127,10 +147,10 @@ def _dummy(profile: str | None) -> Any:
 
 
 @cache
-def _encodable_checker(profile: str | None) -> Any:
+def _encodable_checker(profile: str | None, codepage: str = "") -> Any:
     device = _dummy(profile)
     encoder = device.magic.encoder
-    pages = list(device.profile.get_code_pages())
+    pages = [codepage.upper()] if codepage else list(device.profile.get_code_pages())
 
     @cache
     def encodable(char: str) -> bool:
@@ -141,20 +161,24 @@ def _encodable_checker(profile: str | None) -> Any:
     return encodable
 
 
-def can_encode(text: str, profile: str | None = None) -> bool:
-    """Whether some code page of the printer profile holds every character of `text`."""
-    encodable = _encodable_checker(profile)
+def can_encode(text: str, profile: str | None = None, codepage: str = "") -> bool:
+    """Whether some code page of the printer profile (or `codepage`) holds all of `text`."""
+    encodable = _encodable_checker(profile, codepage)
     return all(encodable(char) for char in text)
 
 
-def _printable_text(text: str, profile: str | None, fallbacks: Mapping[str, str]) -> str:
-    encodable = _encodable_checker(profile)
+def _printable_text(
+    text: str, profile: str | None, fallbacks: Mapping[str, str], codepage: str = ""
+) -> str:
+    encodable = _encodable_checker(profile, codepage)
     out = []
     for char in text:
         if encodable(char):
             out.append(char)
         else:
-            out.append(fallbacks.get(char, DEFAULT_CHAR))
+            # A currency sign in free text (a header's "above ₹500") gets its fallback too;
+            # amounts were laid out with it already (receipt.build_receipt).
+            out.append(fallbacks.get(char) or SYMBOL_FALLBACKS.get(char, DEFAULT_CHAR))
     return "".join(out)
 
 
@@ -230,16 +254,25 @@ def escpos_bytes(
     profile: str | None = None,
     *,
     fallbacks: Mapping[str, str] = TEXT_FALLBACKS,
+    codepage: str = "",
+    font_path: str = "",
 ) -> bytes:
     """The ESC/POS bytes of `doc` for a printer of python-escpos profile `profile`.
 
     Characters no code page of the profile holds are replaced by `fallbacks` (one character
-    each, so the layout holds) or by "?". Raises PrinterError for an unknown profile.
+    each, so the layout holds) or by "?"; with `font_path`, such a line is printed as a
+    picture of the text instead. `codepage` forces one code page. Raises PrinterError for an
+    unknown profile, code page or font.
     """
     escpos = _escpos()
     device = _dummy(profile)
     try:
         device.hw("INIT")
+        if codepage:
+            try:
+                device.charcode(codepage)
+            except (escpos.Error, LookupError, ValueError):
+                raise PrinterError(f"unknown code page '{codepage}'") from None
         style: tuple[str, bool, bool, bool] | None = None
         for element in doc.elements:
             if isinstance(element, ReceiptLine):
@@ -255,7 +288,11 @@ def escpos_bytes(
                     )
                     style = wanted
                 text = element.text.rstrip() if element.align == "left" else element.text.strip()
-                device.text(_printable_text(text, profile, fallbacks) + "\n")
+                if font_path and not can_encode(text, profile, codepage):
+                    _image_line(device, element, text, doc.columns, font_path)
+                    style = None
+                    continue
+                device.text(_printable_text(text, profile, fallbacks, codepage) + "\n")
             elif isinstance(element, Barcode):
                 _barcode(device, element, doc.columns)
                 style = None
@@ -306,11 +343,67 @@ def _qr(device: Any, element: QrCode) -> None:
     device.text("\n")
 
 
-def drawer_kick_bytes(pin: int = 2) -> bytes:
-    """ESC p: the pulse that opens a cash drawer wired to the printer (pin 2 or 5)."""
+def _image_line(device: Any, element: ReceiptLine, text: str, columns: int, font_path: str) -> None:
+    """Prints `text` as a picture drawn with the shop's font (for ₹, Devanagari, ...)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    dots = _paper_dots(columns, device)
+    height = 48 if element.double else 24  # the height of font A, doubled for double size
+    try:
+        font = ImageFont.truetype(font_path, size=int(height * 0.85))
+    except OSError as exc:
+        raise PrinterError(f"cannot read the printer font {font_path}: {exc}") from None
+    image = Image.new("1", (dots, height), 1)
+    draw = ImageDraw.Draw(image)
+    width = draw.textlength(text, font=font)
+    x = {"left": 0, "center": (dots - width) / 2, "right": dots - width}[element.align]
+    draw.text((max(x, 0), 0), text, font=font, fill=0)
+    if element.bold:
+        draw.text((max(x, 0) + 1, 0), text, font=font, fill=0)
+    device.image(image, center=False)
+
+
+def _paper_dots(columns: int, device: Any) -> int:
+    try:
+        dots = int(device.profile.profile_data["media"]["width"]["pixels"])
+    except (KeyError, TypeError, ValueError):
+        dots = _DOTS_58MM if columns <= 32 else _DOTS_80MM
+    return min(dots, _DOTS_58MM) if columns <= 32 else dots
+
+
+def drawer_kick_bytes(pin: int = 2, pulse_ms: int = 100) -> bytes:
+    """ESC p m t1 t2: the pulse that opens a cash drawer wired to the printer (pin 2 or 5).
+
+    The pulse is on for `pulse_ms` and off as long (the printer counts in 2 ms steps).
+    """
+    steps = max(1, min(255, pulse_ms // 2))
     device = _dummy(None)
-    device.cashdraw(pin)
+    device.cashdraw([27, 112, 0 if pin == 2 else 1, steps, steps])
     return bytes(device.output)
+
+
+def document_bytes(doc: ReceiptDocument, options: PrintOptions) -> bytes:
+    """`escpos_bytes` with a printer's options (its fallback serves every currency sign)."""
+    fallbacks = dict(TEXT_FALLBACKS)
+    if options.currency_fallback:
+        fallbacks.update(dict.fromkeys(SYMBOL_FALLBACKS, options.currency_fallback))
+    return escpos_bytes(
+        doc,
+        options.profile,
+        fallbacks=fallbacks,
+        codepage=options.codepage,
+        font_path=options.font_path,
+    )
+
+
+def can_print(text: str, options: PrintOptions) -> bool:
+    """Whether a printer with `options` prints `text` as it is (a font prints anything)."""
+    if options.font_path:
+        return True
+    try:
+        return can_encode(text, options.profile, options.codepage)
+    except PrinterError:
+        return False
 
 
 # --- printers ----------------------------------------------------------------------------------
@@ -342,27 +435,31 @@ class FilePrinter:
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], *, columns: int = 42, profile: str | None = None
+        self,
+        path: str | os.PathLike[str],
+        *,
+        columns: int = 42,
+        profile: str | None = None,
+        options: PrintOptions | None = None,
     ):
         self.path = Path(path)
         self.columns = columns
-        self.profile = profile
+        self.options = options or PrintOptions(profile=profile)
+        self.profile = self.options.profile
+        self.currency_fallback = self.options.currency_fallback
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"FilePrinter({str(self.path)!r})"
 
     def can_print(self, text: str) -> bool:
-        try:
-            return can_encode(text, self.profile)
-        except PrinterError:
-            return False
+        return can_print(text, self.options)
 
     def print_document(self, doc: ReceiptDocument) -> None:
-        self.write(escpos_bytes(doc, self.profile))
+        self.write(document_bytes(doc, self.options))
 
     def kick_drawer(self) -> None:
-        self.write(drawer_kick_bytes())
+        self.write(drawer_kick_bytes(self.options.drawer_pin, self.options.drawer_pulse_ms))
 
     def write(self, data: bytes) -> None:
         """Appends `data` in one write, then fsyncs a regular file; raises PrinterError."""
@@ -387,14 +484,31 @@ class FilePrinter:
 
 
 def open_printer(
-    config_printer: str, columns: int, *, profile: str | None = None
+    config_printer: str,
+    columns: int,
+    *,
+    profile: str | None = None,
+    options: PrintOptions | None = None,
+    timeout: float = 10,
 ) -> ReceiptPrinter:
-    """The printer named by the config's `printer` value; raises ConfigError for other links."""
+    """The printer named by the config's `printer` value (nothing is opened yet).
+
+    Raises ConfigError for a value that names no link.
+    """
+    options = options or PrintOptions(profile=profile)
     spec = config_printer.strip()
     if spec == "none":
         return NullPrinter(columns)
     if spec.startswith("file:") and len(spec) > len("file:"):
         return FilePrinter(
-            Path(spec[len("file:") :]).expanduser(), columns=columns, profile=profile
+            Path(spec[len("file:") :]).expanduser(), columns=columns, options=options
         )
-    raise ConfigError(f"printer '{spec}' is not supported yet (use none or file:PATH)")
+    from posterm.hardware.links import open_link_printer
+
+    printer = open_link_printer(spec, columns, options, timeout)
+    if printer is None:
+        raise ConfigError(
+            f"printer '{spec}': expected none, file:PATH, network:HOST[:PORT], "
+            "usb:VID:PID[:IN_EP:OUT_EP], serial:DEVICE[:BAUD] or cups:NAME"
+        )
+    return printer

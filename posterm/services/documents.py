@@ -20,7 +20,9 @@ def currency_for(printer: ReceiptPrinter) -> str:
     settings = load_settings()
     if printable(printer, settings.currency_symbol):
         return settings.currency_symbol
-    return fallback_symbol(settings.currency_symbol, settings.currency_code)
+    return getattr(printer, "currency_fallback", "") or fallback_symbol(
+        settings.currency_symbol, settings.currency_code
+    )
 
 
 def print_document(

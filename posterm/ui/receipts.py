@@ -7,26 +7,16 @@ the cashier is told in one line; the sales list can reprint it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import TYPE_CHECKING
 
 from textual.dom import DOMNode
 from textual.screen import Screen
 
 from posterm.config import Config
-from posterm.domain.errors import PostermError
 from posterm.domain.sale import CompletedSale
-from posterm.ui.background import run_service
 
 if TYPE_CHECKING:
     from posterm.domain.receipt import ReceiptDocument
-
-
-@cache
-def _printer(target: str, columns: int):
-    from posterm.hardware.printer import open_printer
-
-    return open_printer(target, columns)
 
 
 def print_in_background(
@@ -37,24 +27,20 @@ def print_in_background(
     *,
     reprint: bool = False,
 ) -> None:
-    """Prints sale `sale_id`; `report(message, is_error)` says how it went (the caller names
-    the bill)."""
-    from posterm.services.printing import print_sale
-
+    """Queues the receipt of sale `sale_id` (a cash sale or refund opens the drawer too);
+    `report(message, is_error)` says how it went (the caller names the bill). Returns at once:
+    the print queue (ui/devices.py) does the work on a thread of its own."""
     if config.printer == "none":
         report("saved (no printer configured).", False)
         return
 
-    def work() -> None:
-        printer = _printer(config.printer, config.receipt_columns)
-        print_sale(sale_id, printer, config.receipt_columns, reprint=reprint)
+    def done(message: str, error: bool) -> None:
+        if error:
+            report(f"NOT printed: {message} (reprint from Sales, Alt+S).", True)
+        else:
+            report(f"{message}.", False)
 
-    def failed(error: PostermError) -> None:
-        report(f"NOT printed: {error} (reprint from Sales, Alt+S).", True)
-
-    run_service(
-        node, work, lambda _: report("printed.", False), failed, group="print", exclusive=False
-    )
+    node.app.devices.print_sale(sale_id, done, reprint=reprint)
 
 
 def close_with_slip(screen: Screen, document: CompletedSale, summary: str) -> None:
@@ -81,25 +67,15 @@ def print_document_in_background(
     build: Callable[[int, str], ReceiptDocument],
     report: Callable[[str, bool], None],
 ) -> None:
-    """Prints a document that is not a sale (a payment slip, a statement, a customer card).
+    """Queues a document that is not a sale (a payment slip, a statement, a customer card).
 
-    `build(columns, currency_symbol)` runs in the worker and may read the database.
+    `build(columns, currency_symbol)` runs on the print queue's thread and may read the database.
     """
-    from posterm.services.documents import print_document
-
     if config.printer == "none":
         report("no printer configured.", True)
         return
 
-    def work() -> None:
-        printer = _printer(config.printer, config.receipt_columns)
-        print_document(printer, lambda symbol: build(config.receipt_columns, symbol))
+    def done(message: str, error: bool) -> None:
+        report(f"NOT printed: {message}" if error else f"{message}.", error)
 
-    run_service(
-        node,
-        work,
-        lambda _: report("printed.", False),
-        lambda error: report(f"NOT printed: {error}", True),
-        group="print",
-        exclusive=False,
-    )
+    node.app.devices.print_document(build, done)

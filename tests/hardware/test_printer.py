@@ -23,6 +23,8 @@ from posterm.domain.receipt import (
     render_text,
 )
 from posterm.hardware import printer as printer_module
+from posterm.hardware.fakes.escpos_decode import decode, decode_code128
+from posterm.hardware.links import LinkPrinter
 from posterm.hardware.printer import (
     FilePrinter,
     NullPrinter,
@@ -34,7 +36,6 @@ from posterm.hardware.printer import (
     open_printer,
     printable,
 )
-from tests.hardware.escpos_decode import decode, decode_code128
 from tests.unit.test_receipt import sale, store
 
 
@@ -88,10 +89,11 @@ def test_characters_the_printer_lacks_keep_the_layout() -> None:
     assert can_encode("Rs. 10 café")
     doc = ReceiptDocument(32, (ReceiptLine("₹10 – café ‘ok’ 漢"),))
     # The default profile's code pages hold é, – and ‘’ (CP1252); nothing holds ₹ or 漢.
-    assert decode(escpos_bytes(doc)).lines[0].text == "?10 – café ‘ok’ ?"
+    # A currency sign in free text gets its fallback (amounts were laid out with it already).
+    assert decode(escpos_bytes(doc)).lines[0].text == "Rs.10 – café ‘ok’ ?"
     # A printer with CP437 only gets a same-width stand-in, else "?": the layout holds.
     simple = decode(escpos_bytes(doc, "simple"), "simple")
-    assert simple.lines[0].text == "?10 - café 'ok' ?"
+    assert simple.lines[0].text == "Rs.10 - café 'ok' ?"
 
 
 def test_a_qr_code_is_sent_natively() -> None:
@@ -188,9 +190,20 @@ def test_open_printer_reads_the_config_value(tmp_path: Path) -> None:
     assert isinstance(file_printer, FilePrinter) and isinstance(file_printer, ReceiptPrinter)
     assert (file_printer.path, file_printer.columns) == (tmp_path / "out.bin", 48)
 
-    for link in ("network:192.168.1.50:9100", "usb:04b8:0202", "serial:/dev/ttyS0", "cups:TM"):
-        with pytest.raises(ConfigError, match=rf"^printer '{link}' is not supported yet"):
-            open_printer(link, 42)
+    # The links open nothing until a job is sent.
+    for link, name in [
+        ("network:192.168.1.50:9100", "printer 192.168.1.50:9100"),
+        ("network:shop-printer", "printer shop-printer:9100"),
+        ("usb:04b8:0202", "printer usb 04b8:0202"),
+        ("usb:04b8:0202:81:03", "printer usb 04b8:0202"),
+        ("serial:/dev/ttyS0:19200", "printer /dev/ttyS0"),
+        ("cups:TM", "printer TM"),
+    ]:
+        linked = open_printer(link, 42)
+        assert isinstance(linked, LinkPrinter) and isinstance(linked, ReceiptPrinter)
+        assert linked.name == name
+    with pytest.raises(ConfigError, match=r"^printer 'parallel:1': expected none, file:PATH"):
+        open_printer("parallel:1", 42)
 
 
 def test_printable_asks_the_printer_when_it_can_tell(tmp_path: Path) -> None:

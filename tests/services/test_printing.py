@@ -16,11 +16,11 @@ from posterm.domain.money import format_money
 from posterm.domain.receipt import RECEIPT_COLUMNS, ReceiptDocument
 from posterm.domain.returns import ReturnLineRequest, ReturnRequest
 from posterm.domain.sale import CheckoutRequest, SaleLineRequest, Tender
+from posterm.hardware.fakes.escpos_decode import decode
 from posterm.hardware.printer import FilePrinter, NullPrinter
 from posterm.services import checkout, returns
 from posterm.services.printing import print_sale, receipt_document, receipt_preview
 from posterm.services.settings import set_setting
-from tests.hardware.escpos_decode import decode
 
 D = Decimal
 

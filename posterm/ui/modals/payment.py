@@ -63,6 +63,7 @@ class PaymentModal(ModalScreen[list[Tender] | None]):
 
     def on_mount(self) -> None:
         self._refresh()
+        self.app.devices.show_due(self.total_due)  # pole display
 
     @property
     def method(self) -> str:

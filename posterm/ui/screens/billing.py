@@ -62,6 +62,7 @@ class BillingScreen(Screen[None]):
         Binding("f8", "recall", "Recall", id="billing.recall"),
         Binding("f9", "clear", "Clear", id="billing.clear"),
         Binding("f10", "pay", "Pay", id="billing.pay"),
+        Binding("f12", "app.no_sale", "No sale", id="billing.no_sale"),  # ui/devices.py
         # Priority, or the scan field would take Delete for itself.
         Binding("delete", "remove", "Del line", id="billing.remove", priority=True, show=False),
         Binding("up", "move(-1)", "Up", show=False),
@@ -130,6 +131,7 @@ class BillingScreen(Screen[None]):
         self.query_one(TotalsPanel).show(
             self.bill, totals, self.settings.currency_symbol, self.settings.prices_include_tax
         )
+        self.app.devices.show_bill(self.bill, totals)  # pole display; printer check
 
     def changed(self, select: int | None = None) -> None:
         """After every change: redraw, then save in the background (latest state wins)."""
@@ -236,6 +238,32 @@ class BillingScreen(Screen[None]):
             f"{format_quantity(quantity)} ×" if quantity is not None else ""
         )
 
+    def take_scan(self, code: str) -> None:
+        """A code from a scanner (a keyboard-wedge burst or a serial scanner), whatever has
+        the focus; a quantity typed in the scan field ("3*") applies to it."""
+        if self.settings is None:
+            self.status("Still loading the store's settings; scan again.", error=True)
+            return
+        field = self.query_one("#scan", Field)
+        typed = field.value.strip()
+        prefix = _QUANTITY_PREFIX.fullmatch(typed)
+        if prefix and not prefix[2].strip():
+            code, field.value = typed + code, ""
+        quantity = self.pending_quantity
+        match = _QUANTITY_PREFIX.fullmatch(code.strip())
+        if match:
+            try:
+                quantity = parse_quantity(match[1])
+            except ValidationError as error:
+                self.status(f"Quantity {error.message}.", error=True)
+                return
+            code = match[2].strip()
+            if not code:
+                self._set_pending(quantity)
+                return
+        self._set_pending(None)
+        self._scan(code, quantity)
+
     def _scan(self, code: str, quantity: Decimal | None) -> None:
         from posterm.services import catalog, customers
 
@@ -280,10 +308,11 @@ class BillingScreen(Screen[None]):
         label_code: str = "",
     ) -> None:
         if product.sold_by_weight and quantity is None:
-            from posterm.ui.modals.value import ValueModal
+            from posterm.ui.modals.weigh import weight_modal
 
             self.app.push_screen(
-                ValueModal(
+                weight_modal(
+                    self.app,
                     f"Weigh {product.name}",
                     f"Weight in {product.unit}",
                     lambda text: parse_quantity(text, "weight"),
@@ -611,6 +640,7 @@ class BillingScreen(Screen[None]):
             f"{sale.bill_number} · total {format_money(sale.total, symbol)}"
             f"{change}{credit} · printing…"
         )
+        self.app.devices.show_change(sale.total, sale.change)  # pole display
         from posterm.ui.receipts import print_in_background
 
         prefix = f"{sale.bill_number} · total {format_money(sale.total, symbol)}{change}{credit}"

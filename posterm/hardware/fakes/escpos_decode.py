@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-ESC, GS, LF, NUL = 0x1B, 0x1D, 0x0A, 0x00
+ESC, GS, LF, NUL, DLE, EOT = 0x1B, 0x1D, 0x0A, 0x00, 0x10, 0x04
 
 _ESC_ONE_ARG = set(b"MGr{3J ")  # commands with one parameter byte we only skip
 _GS_ONE_ARG = set(b"Bb|")
@@ -43,6 +43,12 @@ class PrintedLine:
 class Decoded:
     lines: list[PrintedLine] = field(default_factory=list)
     events: list[tuple[Any, ...]] = field(default_factory=list)
+    # Lines and events in the order the printer met them.
+    sequence: list[PrintedLine | tuple[Any, ...]] = field(default_factory=list)
+
+    def add_event(self, event: tuple[Any, ...]) -> None:
+        self.events.append(event)
+        self.sequence.append(event)
 
     @property
     def text_lines(self) -> list[str]:
@@ -61,8 +67,35 @@ class Decoded:
     def cuts(self) -> int:
         return sum(1 for e in self.events if e[0] == "cut")
 
+    @property
+    def drawer_kicks(self) -> int:
+        return sum(1 for e in self.events if e[0] == "drawer")
+
+    @property
+    def images(self) -> int:
+        return sum(1 for e in self.events if e[0] == "image")
+
     def kinds(self) -> list[str]:
         return [e[0] for e in self.events]
+
+
+def describe(event: tuple[Any, ...]) -> str:
+    """An event as one line of a printer's log, e.g. "[cut partial]", "[drawer pin 2 100 ms]"."""
+    kind = event[0]
+    if kind == "drawer":
+        pin = 2 if event[1] in (0, 48) else 5
+        return f"[drawer kick pin {pin} {event[2] * 2} ms]"
+    if kind == "barcode":
+        return f"[barcode {event[1]} {event[2]}]"
+    if kind == "qr":
+        return f"[qr {event[1]}]"
+    if kind == "cut":
+        return f"[cut {event[1]}]"
+    if kind == "image":
+        return f"[image {event[1]}x{event[2]} dots]"
+    if kind == "status":
+        return f"[status query {event[1]}]"
+    return "[" + " ".join(str(part) for part in event) + "]"
 
 
 def _codepage_tables(profile: str | None) -> dict[int, list[str]]:
@@ -117,12 +150,14 @@ def decode(data: bytes, profile: str | None = None) -> Decoded:
     buffer: list[str] = []
 
     def flush() -> None:
-        result.lines.append(PrintedLine("".join(buffer), **state))
+        line = PrintedLine("".join(buffer), **state)
+        result.lines.append(line)
+        result.sequence.append(line)
         buffer.clear()
 
     def set_bold(value: bool) -> None:
         if value != state["bold"]:
-            result.events.append(("bold", value))
+            result.add_event(("bold", value))
         state["bold"] = value
 
     i = 0
@@ -132,6 +167,9 @@ def decode(data: bytes, profile: str | None = None) -> Decoded:
         if byte == LF:
             flush()
             i += 1
+        elif byte == DLE and i + 2 < n and data[i + 1] == EOT:
+            result.add_event(("status", data[i + 2]))  # a real-time status query
+            i += 3
         elif byte == ESC:
             cmd = data[i + 1]
             arg = data[i + 2] if i + 2 < n else 0
@@ -143,7 +181,7 @@ def decode(data: bytes, profile: str | None = None) -> Decoded:
                     double_width=False,
                     double_height=False,
                 )
-                result.events.append(("init",))
+                result.add_event(("init",))
                 i += 2
             elif cmd == ord("t"):
                 codepage = arg
@@ -166,10 +204,10 @@ def decode(data: bytes, profile: str | None = None) -> Decoded:
             elif cmd == ord("d"):
                 if buffer:
                     flush()
-                result.events.append(("feed", arg))
+                result.add_event(("feed", arg))
                 i += 3
             elif cmd == ord("p"):
-                result.events.append(("drawer", data[i + 2], data[i + 3], data[i + 4]))
+                result.add_event(("drawer", data[i + 2], data[i + 3], data[i + 4]))
                 i += 5
             elif cmd == ord("2"):
                 i += 2
@@ -187,32 +225,32 @@ def decode(data: bytes, profile: str | None = None) -> Decoded:
             elif cmd == ord("V"):
                 if buffer:
                     flush()
-                result.events.append(("cut", "partial" if arg in (1, 49, 66) else "full"))
+                result.add_event(("cut", "partial" if arg in (1, 49, 66) else "full"))
                 i += 4 if arg in (65, 66) else 3
             elif cmd in (ord("h"), ord("w"), ord("f"), ord("H")):
                 i += 3
             elif cmd == ord("k"):
                 if arg <= 6:
                     end = data.index(NUL, i + 3)
-                    result.events.append(("barcode", str(arg), data[i + 3 : end].decode()))
+                    result.add_event(("barcode", str(arg), data[i + 3 : end].decode()))
                     i = end + 1
                 else:
                     length = data[i + 3]
                     payload = data[i + 4 : i + 4 + length]
                     symbology = _BARCODE_TYPES_B.get(arg, str(arg))
                     text = decode_code128(payload) if arg in (73, 74) else payload.decode()
-                    result.events.append(("barcode", symbology, text))
+                    result.add_event(("barcode", symbology, text))
                     i += 4 + length
             elif cmd == ord("(") and data[i + 2] in (ord("k"), ord("L")):
                 size = data[i + 3] + 256 * data[i + 4]
                 body = data[i + 5 : i + 5 + size]
                 if data[i + 2] == ord("k") and body[:2] == b"1P":
-                    result.events.append(("qr", body[3:].decode("utf-8")))
+                    result.add_event(("qr", body[3:].decode("utf-8")))
                 i += 5 + size
             elif cmd == ord("v") and data[i + 2] == ord("0"):
                 width = data[i + 4] + 256 * data[i + 5]
                 height = data[i + 6] + 256 * data[i + 7]
-                result.events.append(("image", width * 8, height))
+                result.add_event(("image", width * 8, height))
                 i += 8 + width * height
             elif cmd in _GS_ONE_ARG:
                 i += 3
