@@ -20,6 +20,7 @@ from textual.screen import Screen
 from posterm import paths
 from posterm.config import Config
 from posterm.domain.errors import PostermError
+from posterm.ui import sections
 from posterm.ui.devices import DevicesMixin
 from posterm.ui.screens.login import LoginScreen
 from posterm.ui.session import Session
@@ -38,42 +39,11 @@ _ALLOWED_WHEN_LOCKED = {"quit", "toggle_pin", "create", "demo", "back", "answer"
 class PostermApp(DevicesMixin, App[int]):  # DevicesMixin: counter hardware, ui/devices.py
     CSS_PATH = Path(__file__).parent / "ui" / "app.tcss"
     TITLE = "posterm"
-    # Sections load their screen (and its imports) when first opened, keeping start-up quick.
-    MODES: ClassVar = {
-        "billing": lambda: _billing_screen(),
-        "sales": lambda: _sales_screen(),
-        "home": lambda: _home_screen(),
-        "purchases": lambda: _suppliers_screen(),
-        "customers": lambda: _customers_screen(),
-        "credit": lambda: _credit_screen(),
-    }
+    MODES: ClassVar = sections.modes()
     BINDINGS: ClassVar = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("ctrl+l", "lock", "Lock", id="app.lock"),
-        Binding("alt+b", "switch_mode('billing')", "Billing", id="app.billing", show=False),
-        Binding("alt+s", "switch_mode('sales')", "Sales", id="app.sales", show=False),
-        Binding("alt+h", "switch_mode('home')", "Home", id="app.home", show=False),
-        # Priority: a focused text field would otherwise type the "p" of a terminal's Alt+P.
-        Binding(
-            "alt+p",
-            "switch_mode('purchases')",
-            "Purchases",
-            id="app.purchases",
-            show=False,
-            priority=True,
-        ),
-        # Priority: a terminal sends Alt+C as ESC c, which an input field would take as "c".
-        Binding(
-            "alt+c",
-            "switch_mode('customers')",
-            "Customers",
-            id="app.customers",
-            show=False,
-            priority=True,
-        ),
-        Binding(
-            "alt+u", "switch_mode('credit')", "Credit", id="app.credit", show=False, priority=True
-        ),
+        *sections.bindings(),
     ]
 
     def __init__(self, config: Config) -> None:
@@ -232,34 +202,7 @@ class PostermApp(DevicesMixin, App[int]):  # DevicesMixin: counter hardware, ui/
             yield SystemCommand(
                 "Lock the till", "Back to the login screen; the bill is kept", self.action_lock
             )
-            yield SystemCommand(
-                "Billing",
-                "The counter: scan, pay, hold and recall bills",
-                lambda: self.switch_mode("billing"),
-            )
-            yield SystemCommand(
-                "Sales",
-                "Today's bills: open, reprint, return, void",
-                lambda: self.switch_mode("sales"),
-            )
-            yield SystemCommand(
-                "Home",
-                "Store, user, database and health checks",
-                lambda: self.switch_mode("home"),
-            )
-            yield SystemCommand(
-                "Suppliers and purchases",
-                "Suppliers, what we owe them, receiving goods, purchases",
-                lambda: self.switch_mode("purchases"),
-                "Customers",
-                "The customer book: find, add, edit, purchases, card",
-                lambda: self.switch_mode("customers"),
-            )
-            yield SystemCommand(
-                "Credit (udhaar)",
-                "Who owes what: ledger, payments, write-offs, statements, reminders",
-                lambda: self.switch_mode("credit"),
-            )
+            yield from sections.commands(self)
             yield from _screen_commands(screen)
             yield from stock_commands(self)
         yield from super().get_system_commands(screen)
@@ -275,42 +218,6 @@ def _screen_commands(screen: Screen):
                 f"{type(screen).__name__.removesuffix('Screen')}: {binding.description}",
                 partial(screen.run_action, binding.action),
             )
-
-
-def _billing_screen() -> Screen:
-    from posterm.ui.screens.billing import BillingScreen
-
-    return BillingScreen()
-
-
-def _sales_screen() -> Screen:
-    from posterm.ui.screens.sales import SalesScreen
-
-    return SalesScreen()
-
-
-def _home_screen() -> Screen:
-    from posterm.ui.screens.home import HomeScreen
-
-    return HomeScreen()
-
-
-def _suppliers_screen() -> Screen:
-    from posterm.ui.screens.suppliers import SuppliersScreen
-
-    return SuppliersScreen()
-
-
-def _customers_screen() -> Screen:
-    from posterm.ui.screens.customers import CustomersScreen
-
-    return CustomersScreen()
-
-
-def _credit_screen() -> Screen:
-    from posterm.ui.screens.credit import CreditScreen
-
-    return CreditScreen()
 
 
 def run_app(config: Config) -> int:

@@ -227,7 +227,7 @@ async def test_every_billing_key_is_in_the_command_palette(shop):
             "Pay (F10)",
             "Del line (DELETE)",
             "Lock the till",
-            "Sales",
+            "Sales (Alt+S)",
         ):
             assert wanted in titles
 
