@@ -24,16 +24,18 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Section:
     mode: str
-    key: str
+    key: str  # Textual key names, comma-separated; the first is the one shown
     title: str
     help: str
     screen: str  # "module:ClassName", imported on first use
 
 
 SECTIONS: tuple[Section, ...] = (
+    # A terminal sends Alt+B as ESC b, which Textual reads as Ctrl+Left (word left): both go
+    # to billing. (Alt+F is read as Ctrl+Right the same way: no section can use it.)
     Section(
         "billing",
-        "alt+b",
+        "alt+b,ctrl+left",
         "Billing",
         "The counter: scan, pay, hold and recall bills",
         "posterm.ui.screens.billing:BillingScreen",
@@ -103,7 +105,7 @@ def bindings() -> list[Binding]:
 def commands(app: App) -> Iterator[SystemCommand]:
     for section in SECTIONS:
         yield SystemCommand(
-            f"{section.title} ({section.key.replace('alt+', 'Alt+').title()})",
+            f"{section.title} ({section.key.split(',')[0].replace('alt+', 'Alt+').title()})",
             section.help,
             partial(app.switch_mode, section.mode),
         )
