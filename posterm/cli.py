@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_csv_commands(commands, common)
     _hardware_parsers(commands, common)
+    _report_parser(commands, common)
     return parser
 
 
@@ -457,6 +458,89 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+# --- reports: posterm report list | posterm report NAME --from DATE --to DATE (services/reports.py)
+
+
+def _report_parser(commands, common: argparse.ArgumentParser) -> None:
+    report = commands.add_parser(
+        "report", parents=[common], help="print a report ('posterm report list' names them)"
+    )
+    report.add_argument("name", metavar="NAME", help="a report's name, or 'list'")
+    report.add_argument("--from", dest="first", metavar="DATE", default="today")
+    report.add_argument("--to", dest="last", metavar="DATE", default=None)
+    where = report.add_mutually_exclusive_group()
+    where.add_argument("--csv", metavar="FILE", help="write the report as CSV to FILE")
+    where.add_argument("--print", action="store_true", help="print it on the receipt printer")
+
+
+def _report_day(text: str, field: str, today):
+    from datetime import timedelta
+
+    text = text.strip().lower()
+    if text == "today":
+        return today
+    if text == "yesterday":
+        return today - timedelta(days=1)
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            pass
+    raise ValidationError(field, f"'{text}' is not a date (YYYY-MM-DD, DD-MM-YYYY, today)")
+
+
+def cmd_report(args: argparse.Namespace, config: Config) -> int:
+    from posterm.domain.reports import csv_rows, render_table
+
+    _open(config)
+    from posterm.services import reports
+
+    if args.name == "list":
+        for name, title in reports.report_names():
+            print(f"{name}\t{title}")
+        return 0
+    today = reports.store_today()
+    first = _report_day(args.first, "from", today)
+    last = _report_day(args.last, "to", today) if args.last else max(first, today)
+    report = reports.run_report(_actor(config), args.name, first, last)
+    if args.csv:
+        import csv
+
+        try:
+            with open(args.csv, "w", encoding="utf-8", newline="") as stream:
+                csv.writer(stream).writerows(csv_rows(report))
+        except OSError as exc:
+            raise ValidationError("csv", f"cannot write {args.csv}: {exc.strerror}") from None
+        print(f"Wrote {report.title} ({len(report.rows)} rows) to {args.csv}.")
+    elif args.print:
+        _print_report(report, config)
+    else:
+        print(render_table(report), end="")
+    return 0
+
+
+def _print_report(report, config: Config) -> None:
+    from posterm.domain.reports import report_document
+    from posterm.hardware.printer import PrintOptions, open_printer
+    from posterm.services.documents import print_document
+    from posterm.services.settings import load_settings
+
+    options = PrintOptions(
+        profile=config.printer_profile or None,
+        codepage=config.printer_codepage,
+        currency_fallback=config.printer_fallback,
+        font_path=config.printer_font,
+    )
+    printer = open_printer(
+        config.printer, config.receipt_columns, options=options, timeout=config.printer_timeout
+    )
+    store = load_settings().store_name
+    columns = config.receipt_columns
+    if print_document(printer, lambda _symbol: report_document(report, store, columns)) is None:
+        raise ConfigError("no printer configured (set printer in posterm.toml)")
+    print(f"Printed {report.title}.")
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Config], int]] = {
     "run": cmd_run,
     "demo": cmd_demo,
@@ -471,4 +555,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Config], int]] = {
     "scanner": cmd_scanner,
     "scale": cmd_scale,
     "display": cmd_display,
+    "report": cmd_report,
 }

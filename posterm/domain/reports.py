@@ -54,7 +54,7 @@ def make_report(
     columns = tuple(columns)
     rows = tuple(tuple(row) for row in rows)
     totals = None
-    if any(c.total for c in columns):
+    if rows and any(c.total for c in columns):
         totals = tuple(
             sum((Decimal(row[i]) for row in rows), Decimal(0)) if c.total else ""
             for i, c in enumerate(columns)
@@ -73,14 +73,14 @@ def _all_int(rows: tuple[tuple[Cell, ...], ...], index: int) -> bool:
 
 def cell_text(cell: Cell) -> str:
     if isinstance(cell, Decimal):
-        return f"{cell:,.2f}" if cell == cell.quantize(Decimal("0.01")) else f"{cell:,}"
+        return f"{cell:,f}"  # at the places the figure carries: money at two, units as counted
     return str(cell)
 
 
 def plain_cell(cell: Cell) -> str:
     """A cell for CSV: numbers without thousands separators."""
     if isinstance(cell, Decimal):
-        return f"{cell:.2f}" if cell == cell.quantize(Decimal("0.01")) else str(cell)
+        return f"{cell:f}"
     return str(cell)
 
 
@@ -112,11 +112,11 @@ def render_table(report: Report) -> str:
     if report.note:
         out.append(report.note)
     out += ["", line(header), rule]
+    if not report.rows:
+        return "\n".join([*out[:-2], "(nothing in this period)"]) + "\n"
     out += [line(r) for r in body[: len(report.rows)]]
     if report.totals is not None:
         out += [rule, line(body[-1])]
-    if not report.rows:
-        out.append("(nothing in this period)")
     return "\n".join(out) + "\n"
 
 

@@ -130,7 +130,8 @@ def _money(value: Decimal | None) -> Decimal:
 
 
 def _qty(value: Decimal | None) -> Decimal:
-    return (value or Decimal(0)).quantize(Decimal(1).scaleb(-QUANTITY_PLACES)).normalize()
+    exact = (value or Decimal(0)).quantize(Decimal(1).scaleb(-QUANTITY_PLACES)).normalize()
+    return exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact
 
 
 def _money_col(label: str) -> Column:
@@ -387,6 +388,8 @@ def profit_and_loss(first: date, last: date, zone: ZoneInfo) -> Report:
         ("Expenses", _money(-expenses)),
         ("Net profit", _money(gross - expenses)),
     ]
+    # Costs carry four places (FIFO unit costs); the statement reads in the currency's two.
+    rows = [(label, quantize_money(amount, 2)) for label, amount in rows]
     columns = (Column("Line"), Column("Amount", numeric=True))
     return make_report("profit-and-loss", "Profit and loss", first, last, columns, rows)
 

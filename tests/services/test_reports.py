@@ -27,6 +27,7 @@ from posterm.data.models import (
     SupplierEntry,
 )
 from posterm.domain.errors import NotFound, PermissionDenied, ValidationError
+from posterm.domain.money import quantize_money
 from posterm.domain.permissions import Role
 from posterm.domain.receipt import render_text
 from posterm.domain.reports import csv_rows, render_table, report_document
@@ -195,7 +196,9 @@ def test_tax_summary_per_rate_and_hsn(owner, shop):
 
 
 def test_profit_and_loss_nets_returns_voids_and_expenses(owner, shop):
-    report = by_label(run(owner, "profit-and-loss", shop["yesterday"], shop["today"]))
+    found = by_label(run(owner, "profit-and-loss", shop["yesterday"], shop["today"]))
+    report = {label: (label, quantize_money(amount, 2)) for label, (_l, amount) in found.items()}
+    assert report == found  # shown at the currency's places
     lines = list(SaleLine.select(SaleLine, Sale.kind).join(Sale).objects())
     sold = sum(line.taxable_value for line in lines if line.kind == "sale")
     reversed_ = sum(line.taxable_value for line in lines if line.kind != "sale")
