@@ -69,6 +69,13 @@ SECTIONS: tuple[Section, ...] = (
         "posterm.ui.screens.credit:CreditScreen",
     ),
     Section(
+        "reports",
+        "alt+r",
+        "Reports",
+        "Today's dashboard; sales, tax, profit, stock, credit and supplier reports",
+        "posterm.ui.screens.reports:ReportsScreen",
+    ),
+    Section(
         "home",
         "alt+h",
         "Home",
