@@ -262,3 +262,17 @@ def test_permissions_names_and_ranges(owner, shop):
         assert report.title in text
         assert csv_rows(report)[0] == [c.label for c in report.columns]
         assert "Test Store" in render_text(report_document(report, "Test Store", 42))
+
+
+def test_ranges_split_where_daylight_saving_changes_the_offset():
+    from datetime import date
+
+    london = ZoneInfo("Europe/London")  # summer time from 29-03-2026
+    assert list(reports._segments(date(2026, 3, 27), date(2026, 3, 31), london)) == [
+        (date(2026, 3, 27), date(2026, 3, 28), 0),
+        (date(2026, 3, 29), date(2026, 3, 29), 0),  # the day of the change stands alone
+        (date(2026, 3, 30), date(2026, 3, 31), 60),
+    ]
+    assert list(reports._segments(date(2026, 1, 1), date(2026, 12, 31), ZONE)) == [
+        (date(2026, 1, 1), date(2026, 12, 31), 330)
+    ]
