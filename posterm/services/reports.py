@@ -29,6 +29,7 @@ from posterm.data.models import (
     Product,
     Sale,
     SaleLine,
+    StockMovement,
     Supplier,
     SupplierEntry,
     User,
@@ -495,6 +496,91 @@ def supplier_dues(first: date, last: date, zone: ZoneInfo) -> Report:
     return make_report("supplier-dues", "Supplier dues", first, last, columns, rows)
 
 
+def expenses(first: date, last: date, zone: ZoneInfo) -> Report:
+    """Money paid out of the tills for the shop's costs, by category."""
+    category = fn.COALESCE(fn.NULLIF(CashMovement.category, ""), "(none)")
+    query = (
+        CashMovement.select(category, fn.COUNT(CashMovement.id), sum_of(CashMovement.amount))
+        .where(
+            (CashMovement.kind == "expense") & _in_range(CashMovement.created_at, first, last, zone)
+        )
+        .group_by(category)
+        .order_by(category)
+    )
+    rows = [(c, n, _money(a)) for c, n, a in query.tuples()]
+    columns = (Column("Category"), Column("Count", True, True), _money_col("Amount"))
+    return make_report("expenses", "Expenses", first, last, columns, rows)
+
+
+def stock_movements(first: date, last: date, zone: ZoneInfo) -> Report:
+    """Each product's stock in and out over the range, from the stock ledger."""
+
+    def moved(kinds: tuple[str, ...]):
+        return scaled(
+            fn.SUM(Case(None, [(StockMovement.kind.in_(kinds), StockMovement.quantity)], 0)),
+            StockMovement.quantity,
+        )
+
+    query = (
+        StockMovement.select(
+            Product.code,
+            Product.name,
+            moved(("purchase",)),
+            moved(("sale", "return", "void")),
+            moved(("opening", "adjustment", "count")),
+            sum_of(StockMovement.quantity),
+        )
+        .join(Product)
+        .where(_in_range(StockMovement.created_at, first, last, zone))
+        .group_by(Product.id, Product.code, Product.name)
+        .order_by(Product.name, Product.id)
+    )
+    rows = [(code, name, *map(_qty, figures)) for code, name, *figures in query.tuples()]
+    columns = (
+        Column("Code"),
+        Column("Item"),
+        Column("Received", True, True),
+        Column("Sold", True, True),
+        Column("Adjusted", True, True),
+        Column("Net", True, True),
+    )
+    return make_report("stock-movements", "Stock movement summary", first, last, columns, rows)
+
+
+def reorder(first: date, last: date, zone: ZoneInfo) -> Report:
+    """What to order now, judged on what sold over the range's length (see stock alerts)."""
+    from posterm.services import stock
+
+    days = min((last - first).days + 1, stock.MAX_DAYS)
+    found = []
+    while True:  # the stock service hands them out a page at a time
+        page = stock.reorder_suggestions(days, limit=stock.MAX_PAGE, offset=len(found))
+        found += page
+        if len(page) < stock.MAX_PAGE:
+            break
+    rows = [
+        (
+            r.product.code,
+            r.product.name,
+            _qty(r.product.stock),
+            _qty(r.product.min_stock),
+            _qty(r.sold),
+            _qty(r.suggested),
+        )
+        for r in found
+    ]
+    columns = (
+        Column("Code"),
+        Column("Item"),
+        Column("Stock", numeric=True),
+        Column("Min", numeric=True),
+        Column(f"Sold {days}d", numeric=True),
+        Column("Order", numeric=True),
+    )
+    note = f"Stock now; sold in the last {days} days."
+    return make_report("reorder", "Reorder recommendations", first, last, columns, rows, note)
+
+
 REPORTS: dict[str, ReportSpec] = {
     spec.name: spec
     for spec in (
@@ -511,6 +597,9 @@ REPORTS: dict[str, ReportSpec] = {
         ),
         ReportSpec("credit-outstanding", "Credit outstanding with ageing", credit_outstanding),
         ReportSpec("supplier-dues", "Supplier dues", supplier_dues),
+        ReportSpec("expenses", "Expenses by category", expenses),
+        ReportSpec("stock-movements", "Stock movement summary", stock_movements),
+        ReportSpec("reorder", "Reorder recommendations", reorder),
     )
 }
 

@@ -75,7 +75,12 @@ def shop(owner, make_product, make_customer):
     )
 
     shift = Shift.create(terminal="till-1", user=owner.user_id)
-    CashMovement.create(shift=shift, kind="expense", amount=D("75.50"), user=owner.user_id)
+    CashMovement.create(
+        shift=shift, kind="expense", amount=D("75.50"), category="tea", user=owner.user_id
+    )
+    CashMovement.create(
+        shift=shift, kind="expense", amount=D("24.50"), category="tea", user=owner.user_id
+    )
     CashMovement.create(shift=shift, kind="cash_out", amount=D("1000"), user=owner.user_id)
     agro = Supplier.create(name="Agro Traders", balance=D("1500"))
     SupplierEntry.create(
@@ -203,7 +208,7 @@ def test_profit_and_loss_nets_returns_voids_and_expenses(owner, shop):
     sold = sum(line.taxable_value for line in lines if line.kind == "sale")
     reversed_ = sum(line.taxable_value for line in lines if line.kind != "sale")
     cost = sum(line.cost_total for line in lines)
-    expenses = D("75.50")  # the cash_out is not an expense
+    expenses = D("100.00")  # the cash_out is not an expense
     assert report["Sales (before tax)"][1] == sold
     assert report["Returns and voids"][1] == reversed_ < 0
     assert report["Cost of goods sold"][1] == -cost
@@ -276,3 +281,36 @@ def test_ranges_split_where_daylight_saving_changes_the_offset():
     assert list(reports._segments(date(2026, 1, 1), date(2026, 12, 31), ZONE)) == [
         (date(2026, 1, 1), date(2026, 12, 31), 330)
     ]
+
+
+def test_expenses_stock_movements_and_reorder(owner, shop):
+    from posterm.data.models import StockMovement
+    from posterm.domain.stock import suggested_reorder
+
+    first, last = shop["yesterday"], shop["today"]
+    spent = run(owner, "expenses", first, last)
+    assert spent.rows == (("tea", 2, D("100.00")),)
+
+    moves = run(owner, "stock-movements", first, last)
+    expected = defaultdict(Decimal)
+    for move_ in StockMovement.select():
+        expected[move_.product.code] += move_.quantity
+    assert {row[0]: row[5] for row in moves.rows} == dict(expected)
+    sold = defaultdict(Decimal)
+    for move_ in StockMovement.select().where(StockMovement.kind.in_(("sale", "return", "void"))):
+        sold[move_.product.code] += move_.quantity
+    assert {row[0]: row[3] for row in moves.rows} == dict(sold)
+
+    Product.update(min_stock=D(60), reorder_qty=D(24)).where(
+        Product.name == "Tata Salt 1kg"
+    ).execute()
+    salt = Product.get(Product.name == "Tata Salt 1kg")
+    wanted = by_label(run(owner, "reorder", first, last))[salt.code]
+    sold_salt = -sum(
+        m.quantity
+        for m in StockMovement.select().where(
+            (StockMovement.product == salt.id) & StockMovement.kind.in_(("sale", "return", "void"))
+        )
+    )
+    assert wanted[2:5] == (salt.stock, D(60), sold_salt)
+    assert wanted[5] == suggested_reorder(salt.stock, D(60), D(24), sold_salt, whole_units=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, OptionList, Sparkline, Static
 
+from posterm.services.reports import REPORTS
 from posterm.ui.screens.reports import ReportScreen, ReportsScreen
 from tests.ui.conftest import settle, type_text
 from tests.ui.test_sales_screen import open_sales, sold  # noqa: F401 (a fixture)
@@ -22,7 +23,7 @@ async def test_dashboard_report_dates_and_csv_export(sold, tmp_path):  # noqa: F
         assert max(screen.query_one(Sparkline).data) > 0
 
         options = screen.query_one(OptionList)
-        assert options.option_count == 11
+        assert options.option_count == len(REPORTS)
         await pilot.press("enter")  # the first report is highlighted
         await settle(pilot)
         report = app.screen
