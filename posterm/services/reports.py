@@ -22,6 +22,7 @@ from posterm.data.database import is_postgres
 from posterm.data.fields import scaled, sum_of
 from posterm.data.models import (
     ACTIVE,
+    Batch,
     CashMovement,
     Category,
     Customer,
@@ -639,11 +640,14 @@ class Dashboard:
     credit_owed: Decimal
     customers_owing: int
     low_stock: int
+    expiring: int  # batches in stock expiring within EXPIRY_DAYS (or expired)
+    new_customers: int  # in the last 7 days
     top_items: tuple[tuple[str, Decimal, Decimal], ...]  # name, quantity, net sales
     trend: tuple[Decimal, ...]  # net sales of each of the last days, oldest first
 
 
 TREND_DAYS = 14
+EXPIRY_DAYS = 30
 
 
 def dashboard(actor: Actor, today: date | None = None) -> Dashboard:
@@ -676,6 +680,23 @@ def dashboard(actor: Actor, today: date | None = None) -> Dashboard:
             )
             .count()
         )
+        expiring = (
+            Batch.select()
+            .join(Product)
+            .where(
+                Batch.expiry_date.is_null(False)
+                & (Batch.expiry_date <= today + timedelta(days=EXPIRY_DAYS))
+                & (Batch.quantity_remaining > 0)
+                & Product.deleted_at.is_null()
+            )
+            .count()
+        )
+        week_start = _start_of(today - timedelta(days=6), zone)
+        new_customers = (
+            Customer.select()
+            .where((Customer.created_at >= week_start) & Customer.deleted_at.is_null())
+            .count()
+        )
         top = sales_by_item(today, today, zone, limit=TOP_ITEMS)
         first = today - timedelta(days=TREND_DAYS - 1)
         days = sales_by_day(first, today, zone)
@@ -691,6 +712,8 @@ def dashboard(actor: Actor, today: date | None = None) -> Dashboard:
         credit_owed=owed.owed,
         customers_owing=owed.customers,
         low_stock=low,
+        expiring=expiring,
+        new_customers=new_customers,
         top_items=tuple((row[1], row[2], row[3]) for row in top.rows),
         trend=trend,
     )

@@ -247,6 +247,8 @@ def test_dashboard_figures_for_today(owner, shop):
         1,
         Customer.get_by_id(shop["ramesh"].id).balance,
     )
+    assert (board.new_customers, board.expiring) == (1, 0)
+    assert board.low_stock == sum(1 for p in Product.select() if p.stock <= p.min_stock)
     assert board.top_items[0][0] in {"Lux Soap", "Basmati Rice 1kg"}
     assert len(board.trend) == reports.TREND_DAYS and board.trend[-1] == board.net_sales
 

@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from posterm.domain.money import format_money
 from posterm.domain.permissions import Permission, can
 from posterm.domain.reports import cell_text, csv_rows
+from posterm.services.reports import EXPIRY_DAYS
 from posterm.ui.background import run_service
 from posterm.ui.screens.sales import parse_day_range
 
@@ -45,7 +46,9 @@ def dashboard_text(board: Dashboard) -> str:
         [
             f"Today: {format_money(board.net_sales)} in {board.bills} bills   {tenders}",
             f"Credit owed: {format_money(board.credit_owed)} by {board.customers_owing} "
-            f"customers   Low stock: {board.low_stock} items",
+            f"customers   New this week: {board.new_customers}",
+            f"Low stock: {board.low_stock} items   Expiring in {EXPIRY_DAYS} days: "
+            f"{board.expiring} batches",
             f"Top today: {top or '-'}",
         ]
     )
@@ -143,8 +146,10 @@ class ReportScreen(Screen[None]):
         self.report = report
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        for column in report.columns:
-            table.add_column(column.label)
+        shown = [*report.rows, *((report.totals,) if report.totals else ())]
+        for index, column in enumerate(report.columns):
+            widest = max((len(cell_text(row[index])) for row in shown), default=0)
+            table.add_column(column.label, width=min(max(len(column.label), widest), 30))
 
         def cells(row, bold: bool = False):
             return [
