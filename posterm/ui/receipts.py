@@ -48,8 +48,16 @@ def print_in_background(
     def failed(error: PostermError) -> None:
         report(f"NOT printed: {error} (reprint from Sales, Alt+S).", True)
 
+    # A printer may take seconds to answer: it gets a thread of its own, so the next bill's
+    # scans never wait behind it.
     run_service(
-        node, work, lambda _: report("printed.", False), failed, group="print", exclusive=False
+        node,
+        work,
+        lambda _: report("printed.", False),
+        failed,
+        group="print",
+        exclusive=False,
+        own_thread=True,
     )
 
 

@@ -7,6 +7,7 @@ is saved in the background (never lose a bill), and every database call runs in 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -80,8 +81,12 @@ class BillingScreen(Screen[None]):
         self.search_results: list[ProductInfo] = []
         self._search_text = ""
         self._more_results = False
-        self._dirty = False
-        self._saving = False
+        # Autosave: every change counts one; the save of a snapshot records its count.
+        self.changes = 0
+        self.saved_changes = 0
+        self._save_pending = False  # a save is asked for after the next paint
+        self._saves_running = 0
+        self._saving_changes = 0
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -140,39 +145,71 @@ class BillingScreen(Screen[None]):
     def changed(self, select: int | None = None) -> None:
         """After every change: redraw, then save in the background (latest state wins)."""
         self.refresh_bill(select)
-        self._dirty = True
-        if not self._saving:
-            # Saved once the new line is on screen: the save's thread would otherwise compete
-            # with the redraw for the interpreter and delay what the cashier sees.
-            self._saving = True
-            self.call_after_refresh(self._save_open_bill)
+        self.changes += 1
+        if not self._save_pending:
+            # Saved once the new line is on screen: a save started earlier would compete with
+            # the redraw for the interpreter and delay what the cashier sees. Changes made
+            # before that paint share one save.
+            self._save_pending = True
+            self.call_after_refresh(self._autosave)
 
-    def _save_open_bill(self) -> None:
+    def _autosave(self) -> None:
+        self._save_pending = False
+        if self._saves_running:
+            return  # _saved saves again, with whatever changed meanwhile
+        self.save_now()
+
+    def save_now(self) -> None:
+        """Queues a save of the bill as it is now, unless that is saved or being saved.
+
+        Database calls run in order, so a save queued here lands before any payment, hold or
+        recall asked for afterwards.
+        """
         from posterm.services import held_sales
 
-        self._saving, self._dirty = True, False
-        snapshot = OpenBill.from_json(self.bill.to_json())
+        if self.saved_changes >= self.changes or self._saving_changes >= self.changes:
+            return
+        version = self.changes
+        self._saving_changes = version
+        # Lines are never changed in place (OpenBill replaces its list), so a copy of the
+        # list is a snapshot: far cheaper than a round trip through JSON.
+        snapshot = replace(self.bill, items=list(self.bill.items))
         actor = self.app.session.actor
+        self._saves_running += 1
         run_service(
             self,
             lambda: held_sales.save_open_bill(actor, snapshot),
-            self._saved,
+            lambda _: self._saved(version),
             self._save_failed,
             group="autosave",
         )
 
-    def _saved(self, _: object) -> None:
-        self._saving = False
-        if self._dirty:
-            self._save_open_bill()
+    def _saved(self, version: int) -> None:
+        self._saves_running -= 1
+        self.saved_changes = max(self.saved_changes, version)
+        if self.saved_changes < self.changes and not self._save_pending:
+            self.save_now()
 
     def _save_failed(self, error: PostermError) -> None:
-        self._saving = False
+        self._saves_running -= 1
+        self._saving_changes = self.saved_changes  # the next change tries again
         self.status(f"Could not save the open bill: {error}", error=True)
+
+    def on_screen_suspend(self) -> None:
+        # A modal, the lock screen, the quit question or another section covers the bill:
+        # save it now rather than after a paint that may not come.
+        self.save_now()
+
+    def on_unmount(self) -> None:
+        # The till is closing: the last save must reach the disk before the process ends.
+        from posterm.ui.background import database_thread
+
+        self.save_now()
+        database_thread.drain(timeout=5)
 
     def status(self, message: str, *, error: bool = False) -> None:
         label = self.query_one("#billing-status", Label)
-        label.update(message)
+        label.update(message, layout=False)  # one line, full width (app.tcss)
         label.set_class(error, "error")
         if error and len(message) > 76:
             # The status line holds one line; a long refusal is shown whole as well.
@@ -196,17 +233,27 @@ class BillingScreen(Screen[None]):
         from posterm.services import catalog
 
         self._search_text = text
+
+        def search() -> list[ProductInfo] | None:
+            if text != self._search_text:
+                return None  # typed on meanwhile: only the latest text is worth a query
+            return catalog.search_products(text, limit=SEARCH_PAGE, offset=offset)
+
         run_service(
             self,
-            lambda: catalog.search_products(text, limit=SEARCH_PAGE, offset=offset),
+            search,
             lambda found: self._show_search(text, offset, found),
             group="search",
             exclusive=False,
         )
 
-    def _show_search(self, text: str, offset: int, found: list[ProductInfo]) -> None:
+    def _show_search(self, text: str, offset: int, found: list[ProductInfo] | None) -> None:
         # Answers to older keystrokes can arrive late: only the latest text counts.
-        if text != self._search_text or not self.query_one("#scan", Field).value.strip():
+        if (
+            found is None
+            or text != self._search_text
+            or not self.query_one("#scan", Field).value.strip()
+        ):
             if not self.query_one("#scan", Field).value.strip():
                 self._hide_search()
             return
@@ -219,20 +266,20 @@ class BillingScreen(Screen[None]):
         self._more_results = len(found) == SEARCH_PAGE
         self.search_results.extend(found)
         symbol = self.settings.currency_symbol if self.settings else ""
-        for product in found:
-            options.add_option(
-                Option(
-                    f"{product.name[:44]:<44} {product.code[:10]:<10} "
-                    f"{format_money(product.price, symbol):>12}"
-                )
+        options.add_options(
+            Option(
+                f"{product.name[:44]:<44} {product.code[:10]:<10} "
+                f"{format_money(product.price, symbol):>12}"
             )
+            for product in found
+        )
         if found and offset == 0:
             options.highlighted = 0
         options.remove_class("hidden")
 
     def _hide_search(self) -> None:
         self.search_results = []
-        self.query_one("#search-results", OptionList).add_class("hidden")
+        self.query_one("#search-results", OptionList).add_class("hidden")  # no-op when hidden
 
     @property
     def searching(self) -> bool:
@@ -274,6 +321,8 @@ class BillingScreen(Screen[None]):
         self._scan(text, quantity)
 
     def _set_pending(self, quantity: Decimal | None) -> None:
+        if quantity is None and self.pending_quantity is None:
+            return  # every scan clears it: no redraw when there is nothing to clear
         self.pending_quantity = quantity
         self.query_one("#pending-quantity", Label).update(
             f"{format_quantity(quantity)} ×" if quantity is not None else ""
