@@ -14,6 +14,7 @@ is logged with its traceback and shown as one line, never a crash.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import queue
@@ -141,7 +142,8 @@ def run_service(
     connect: bool = True,
     exclusive: bool = True,
     own_thread: bool = False,
-) -> Worker[None]:
+    answer_within: float = 0.0,
+) -> Worker[None] | None:
     """Runs `call` on the database thread (in order, on its connection); reports back on the
     UI thread.
 
@@ -150,6 +152,11 @@ def run_service(
     that must not hold up the till's next call. Every call's answer is delivered, even when a
     later call in the same group is `exclusive` (as before: thread workers ran to the end);
     an answer for a node that has gone away is dropped.
+
+    `answer_within` (seconds, a few milliseconds at most) lets the UI thread wait that long
+    for a quick answer and hand it over at once (then no worker is made and None returned).
+    For the scan lookup: going back to the event loop in between let a frame be painted
+    before the line could be added, and let another busy thread be scheduled first.
     """
     app = node.app
     del exclusive  # kept for callers; answers are never dropped for a newer call
@@ -183,6 +190,18 @@ def run_service(
         ).start()
     else:
         future = database_thread.submit(call, connect=connect)
+        if answer_within > 0:
+            with contextlib.suppress(TimeoutError):
+                error = future.exception(timeout=answer_within)
+                if error is None:
+                    _deliver_now(on_done, future.result(), report_failure)
+                elif isinstance(error, PostermError):
+                    _deliver_now(report_error, error, report_failure)
+                elif isinstance(error, Exception):
+                    report_failure(error)
+                else:
+                    raise error
+                return None
 
     async def wait_and_report() -> None:
         try:
@@ -211,6 +230,15 @@ def run_service(
         await delivered.wait()
 
     return node.run_worker(wait_and_report, group=group, exit_on_error=False)
+
+
+def _deliver_now(
+    callback: Callable[[Any], Any], value: Any, failed: Callable[[BaseException], Any]
+) -> None:
+    try:
+        callback(value)
+    except Exception as error:
+        failed(error)
 
 
 def _run_into(call: Callable[[], T], future: Future[T]) -> None:

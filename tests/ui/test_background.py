@@ -100,3 +100,28 @@ async def test_slow_work_on_its_own_thread_does_not_hold_up_the_database_thread(
         release.set()
         await settle(pilot)
         assert order == ["scan", "printer"]
+
+
+async def test_a_quick_answer_is_handed_over_at_once_a_slow_one_later(sqlite_url):
+    app = Host()
+    answers: list[str] = []
+    release = threading.Event()
+    async with app.run_test() as pilot:
+        worker = run_service(app, lambda: "quick", answers.append, answer_within=1.0)
+        assert worker is None and answers == ["quick"]  # before run_service returned
+        worker = run_service(
+            app, lambda: release.wait(10) and "slow", answers.append, answer_within=0.01
+        )
+        assert worker is not None and answers == ["quick"]
+        release.set()
+        await settle(pilot)
+        assert answers == ["quick", "slow"]
+        refused: list[str] = []
+        run_service(
+            app,
+            lambda: (_ for _ in ()).throw(NotFound("No such barcode.")),
+            answers.append,
+            lambda error: refused.append(str(error)),
+            answer_within=1.0,
+        )
+        assert refused == ["No such barcode."]

@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 _QUANTITY_PREFIX = re.compile(r"(\d+(?:\.\d+)?)\*(.*)")
 SEARCH_PAGE = 20
+# A barcode lookup answers in well under a millisecond on a local store: the screen waits
+# this long for it so the line is drawn in the same frame (slower answers come as usual).
+SCAN_ANSWER_WITHIN = 0.004
 
 
 def parse_discount(text: str, field: str = "discount") -> Discount | None:
@@ -346,6 +349,7 @@ class BillingScreen(Screen[None]):
             lambda found: self._scanned(found, quantity),
             self._scan_failed,
             group="scan",
+            answer_within=SCAN_ANSWER_WITHIN,
             exclusive=False,
         )
 
