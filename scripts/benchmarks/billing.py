@@ -500,6 +500,12 @@ async def _wait_until(check: Callable[[], bool], what: Callable[[], str]) -> Non
         await asyncio.sleep(POLL_SECONDS)
 
 
+async def _seconds_until(check: Callable[[], bool], what: str) -> float:
+    """Waits for `check` as _wait_until does; returns the perf_counter() time it held."""
+    await _wait_until(check, lambda: what)
+    return time.perf_counter()
+
+
 async def _painted(app: Any) -> None:
     """Returns once the screen has been repainted (at once if nothing is left to paint)."""
     done = asyncio.Event()
@@ -531,13 +537,15 @@ async def _time_scan(
     _post_burst(pilot.app, code)
     await _wait_until(shown, what)
     line = time.perf_counter()
-    committed = saved() if saved is not None else None
+    saving = None
+    if saved is not None:
+        # Watched from now on, alongside the wait for the painted frame.
+        saving = asyncio.create_task(_seconds_until(saved(), "the open bill was never saved"))
     await _painted(pilot.app)
     painted = time.perf_counter()
     saved_at = math.nan
-    if committed is not None:
-        await _wait_until(committed, lambda: "the open bill was never saved")
-        saved_at = _ms(time.perf_counter() - started)
+    if saving is not None:
+        saved_at = _ms(await saving - started)
     await _settle(pilot)  # the open bill's autosave finishes between scans, as at a counter
     return _ms(line - started), _ms(painted - started), saved_at
 

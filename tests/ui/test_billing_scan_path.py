@@ -177,3 +177,26 @@ async def test_a_search_for_text_typed_over_costs_no_query(shop, monkeypatch):
         await settle(pilot)
         assert searched == ["toor"]
         assert [product.code for product in screen.search_results] == ["TOOR"]
+
+
+async def test_a_name_with_brackets_shows_as_typed(shop):
+    from posterm.data.models import Product, TaxRate
+    from posterm.domain.barcodes import make_ean13
+
+    barcode = make_ean13("890100000009")
+    Product.create(
+        code="PEPSI",
+        name="Pepsi [500ml] [bold]x",
+        search_name="pepsi 500ml pepsi",
+        barcode=barcode,
+        tax_rate=TaxRate.get(TaxRate.name == "GST 5%"),
+        price=Decimal(40),
+        stock=Decimal(5),
+    )
+    app = shop()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await scanner_burst(pilot, barcode)
+        table = app.screen.query_one(BillTable)
+        drawn = table.render_line(1).text  # the first row, under the header
+        assert "Pepsi [500ml] [bold]x" in drawn

@@ -81,8 +81,10 @@ def _cells(index: int, item: BillItem, line: LineTotals) -> tuple[str, str, str,
     return (str(index + 1), name, quantity, price, format_money(line.line_total))
 
 
-def _cell(key: str, text: str) -> str | Text:
-    return Text(text, justify="right") if key in _RIGHT else text
+def _cell(key: str, text: str) -> Text:
+    # Text, not str: a str cell is parsed as markup at every paint, and a name such as
+    # "Pepsi [500ml]" would not show as typed.
+    return Text(text, justify="right" if key in _RIGHT else None)
 
 
 class TotalsPanel(Static):
