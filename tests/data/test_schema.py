@@ -18,7 +18,11 @@ from posterm.services import system
 def test_migrations_build_exactly_the_models(db_url):
     assert not diff_models(database.obj, ALL_MODELS), "a model changed without a migration"
     status = schema_status(database.obj)
-    assert status.is_current and status.applied == ("0001_initial", "0002_product_words")
+    assert status.is_current and status.applied == (
+        "0001_initial",
+        "0002_product_words",
+        "0003_product_list_order",
+    )
 
 
 def test_money_sums_are_exact(db_url):
