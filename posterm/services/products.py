@@ -63,7 +63,7 @@ _SEARCH_SCAN = 2_000  # search results looked at for one page before handing bac
 INACTIVE = "inactive"
 
 
-# --- reading ------------------------------------------------------------------------------------
+# --- reading -------------------------------------------------------------------------------------
 
 
 def _barcodes_of(product: Product) -> tuple[str, ...]:
@@ -129,7 +129,7 @@ def form_values(product: ProductDetail) -> dict[str, Any]:
     }
 
 
-# --- writing ------------------------------------------------------------------------------------
+# --- writing -------------------------------------------------------------------------------------
 
 
 def _ledger_user(actor: Actor) -> int:
@@ -334,7 +334,7 @@ def reactivate_product(actor: Actor, product_id: int) -> ProductDetail:
     return set_product_status(actor, product_id, ACTIVE)
 
 
-# --- the product list -----------------------------------------------------------------------------
+# --- the product list ----------------------------------------------------------------------------
 
 _ROW_COLUMNS = (
     Product.id,
@@ -524,7 +524,7 @@ def _search_any(
     return ProductPage(page, PageCursor(offset=offset + limit) if more else None)
 
 
-# --- categories and tax rates ---------------------------------------------------------------------
+# --- categories and tax rates --------------------------------------------------------------------
 
 
 def _name(text: str, field: str, longest: int) -> str:

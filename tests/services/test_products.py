@@ -60,7 +60,7 @@ def _invalid(call) -> dict[str, str]:
     return caught.value.errors
 
 
-# --- creating -------------------------------------------------------------------------------------
+# --- creating ------------------------------------------------------------------------------------
 
 
 def test_a_new_product_is_stored_searchable_with_its_opening_stock_on_the_ledger(owner):
@@ -161,7 +161,7 @@ def test_an_inactive_category_or_rate_cannot_be_chosen_for_a_new_product(owner):
     }
 
 
-# --- editing and deactivating -----------------------------------------------------------------------
+# --- editing and deactivating --------------------------------------------------------------------
 
 
 def test_editing_changes_the_fields_given_audits_them_and_keeps_stock(owner):
@@ -240,7 +240,7 @@ def test_opening_stock_from_the_command_line_is_written_by_the_owner(owner, cli_
     assert movement.user_id == owner.user_id and movement.terminal == "till-1"
 
 
-# --- categories and tax rates ---------------------------------------------------------------------
+# --- categories and tax rates --------------------------------------------------------------------
 
 
 def test_categories_are_created_renamed_and_deactivated(owner):
@@ -271,7 +271,7 @@ def test_tax_rates_are_created_renamed_and_deactivated(owner):
     assert TaxRate.get_by_id(cess.id).rate == Decimal(1)  # a rate's percentage never changes
 
 
-# --- the list ---------------------------------------------------------------------------------------
+# --- the list ------------------------------------------------------------------------------------
 
 
 @pytest.fixture
