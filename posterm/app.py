@@ -41,6 +41,7 @@ class PostermApp(App[int]):
         "billing": lambda: _billing_screen(),
         "sales": lambda: _sales_screen(),
         "home": lambda: _home_screen(),
+        "stock": lambda: _stock_screen(),
     }
     BINDINGS: ClassVar = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
@@ -48,6 +49,9 @@ class PostermApp(App[int]):
         Binding("alt+b", "switch_mode('billing')", "Billing", id="app.billing", show=False),
         Binding("alt+s", "switch_mode('sales')", "Sales", id="app.sales", show=False),
         Binding("alt+h", "switch_mode('home')", "Home", id="app.home", show=False),
+        Binding(
+            "alt+k", "switch_mode('stock')", "Stock", id="app.stock", show=False, priority=True
+        ),
     ]
 
     def __init__(self, config: Config) -> None:
@@ -221,6 +225,11 @@ class PostermApp(App[int]):
                 "Store, user, database and health checks",
                 lambda: self.switch_mode("home"),
             )
+            yield SystemCommand(
+                "Stock",
+                "Products: find, add, edit, deactivate, labels; categories and tax rates",
+                lambda: self.switch_mode("stock"),
+            )
             yield from _screen_commands(screen)
         yield from super().get_system_commands(screen)
 
@@ -253,6 +262,12 @@ def _home_screen() -> Screen:
     from posterm.ui.screens.home import HomeScreen
 
     return HomeScreen()
+
+
+def _stock_screen() -> Screen:
+    from posterm.ui.screens.stock import StockScreen
+
+    return StockScreen()
 
 
 def run_app(config: Config) -> int:

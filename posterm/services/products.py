@@ -53,7 +53,7 @@ from posterm.domain.product_input import (
     ProductInvalid,
     validate_product,
 )
-from posterm.domain.products import next_prefix, search_key, search_text
+from posterm.domain.products import next_prefix, search_key, search_text, search_words
 from posterm.services import audit, catalog
 
 MAX_PAGE = 200
@@ -236,9 +236,19 @@ def _audit_values(product: ProductInput) -> dict[str, Any]:
     return {key: _plain(value) for key, value in product.model_dump().items()}
 
 
+def _next_code() -> str:
+    """A free product code for a product typed in without one: P and the next number."""
+    number = (Product.select(fn.MAX(Product.id)).scalar() or 0) + 1
+    while Product.select().where(Product.code == f"P{number:06d}").exists():
+        number += 1
+    return f"P{number:06d}"
+
+
 def create_product(actor: Actor, data: Mapping[str, Any]) -> ProductDetail:
     """A new product from the form's values; its opening stock goes on the stock ledger."""
     actor.require(Permission.MANAGE_PRODUCTS)
+    if not str(data.get("code") or "").strip():
+        data = {**data, "code": _next_code()}
     product = _validated(data, None)
     with write_transaction():
         # Checked again inside the transaction: another till may have taken the code since.
@@ -502,20 +512,27 @@ def _search_active(
 def _search_any(
     wanted: ProductFilter, after: PageCursor | None, limit: int, today: date
 ) -> ProductPage:
-    """Products of any status (or of one that is not active) by the start of the name, the
-    code or a barcode, by name."""
+    """Products of a status other than active by a word of the name (anywhere in it), the
+    code or a barcode, by name; of every status, by the start of the name, code or barcode.
+
+    Inactive and discontinued products are few: their status index finds them and their names
+    are read whole. Every status at once is the whole catalogue: only indexed matches.
+    """
     text = wanted.text.strip()[: catalog.MAX_SEARCH]
     prefix = search_text(text)
     code = catalog.clean_code(text)
     codes = tuple(dict.fromkeys((*equivalent_codes(code), code.upper())))
     extra = ProductBarcode.select(ProductBarcode.product).where(ProductBarcode.barcode.in_(codes))
-    matches = (
-        ((Product.search_name >= prefix) & (Product.search_name < next_prefix(prefix)))
-        | Product.code.in_(codes)
-        | Product.barcode.in_(codes)
-        | Product.id.in_(extra)
-    )
-    conditions = [matches, *_conditions(wanted, today)]
+    by_name = (Product.search_name >= prefix) & (Product.search_name < next_prefix(prefix))
+    words = search_words(text, typed=True)
+    if wanted.status is not None and words:
+        by_name = Product.search_name.contains(words[0])
+        for word in words[1:]:
+            by_name &= Product.search_name.contains(word)
+    matches = by_name | Product.code.in_(codes) | Product.barcode.in_(codes) | Product.id.in_(extra)
+    conditions = [matches, *_conditions(replace(wanted, status=None), today)]
+    if wanted.status is not None:
+        conditions.append(Product.status == wanted.status)  # its index: a short list
     offset = after.offset if after else 0
     query = _listing(conditions).order_by(Product.search_name, Product.id)
     rows = list(query.offset(offset).limit(limit + 1).objects())

@@ -381,8 +381,10 @@ def test_search_by_word_code_and_barcode_with_filters(shelf):
     assert codes("it07") == ["IT07"]
     assert codes(make_ean13("890000000110")) == ["IT10"]
     assert codes("item 0") == ["IT01", "IT02", "IT03", "IT06", "IT07", "IT08", "IT09"]
-    # Inactive products are found by the start of the name, their code or barcode.
+    # Inactive products are found by their words, code or barcode; every status by the start.
     assert codes("it04", status="inactive") == ["IT04"]
+    assert codes("plain", status="inactive") == ["IT04"]  # a later word, as at the till
+    assert codes("masala", status="inactive") == []
     assert codes("item", status=None)[:5] == ["IT01", "IT02", "IT03", "IT04", "IT05"]
     assert codes("nothing like this") == []
 
