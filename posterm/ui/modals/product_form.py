@@ -263,3 +263,45 @@ def open_product_form(
         )
 
     run_service(node, load, loaded, group="product-form-load")
+
+
+# --- from the till: an unknown barcode becomes a product ----------------------------------------
+
+NEW_PRODUCT_KEY = "F11"
+
+
+def may_add_at_till(actor: Actor) -> bool:
+    """Owners and managers may create a product from the billing screen (a cashier calls one)."""
+    from posterm.domain.permissions import Role
+
+    return actor.role in (Role.OWNER, Role.MANAGER)
+
+
+def unknown_barcode_message(actor: Actor, error: PostermError, code: str) -> str:
+    """The till's refusal of a scan, with the shortcut to create the product when it applies."""
+    from posterm.domain.errors import NotFound
+
+    message = str(error)
+    # Not for the item of a weight or price label: that code is not the product's barcode.
+    unknown = isinstance(error, NotFound) and message.startswith("No product with barcode")
+    if unknown and code and may_add_at_till(actor):
+        message += f" {NEW_PRODUCT_KEY}: create it."
+    return message
+
+
+def create_at_till(node: DOMNode, actor: Actor, barcode: str, sell: Callable[[Any], Any]) -> None:
+    """Opens the product form with `barcode` filled in; once saved, `sell(ProductInfo)` gets
+    the new product as the till sells it (the billing screen adds it to the bill)."""
+    if not may_add_at_till(actor):
+        node.app.notify("Only a manager or the owner may add a product here.", severity="error")
+        return
+
+    def saved(product: ProductDetail) -> None:
+        from posterm.services import catalog
+
+        if product.status != "active":
+            node.app.notify(f"{product.name} is {product.status}: not added to the bill.")
+            return
+        run_service(node, lambda: catalog.get_product(product.id), sell)
+
+    open_product_form(node, actor, saved, barcode=barcode)
