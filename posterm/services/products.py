@@ -189,7 +189,21 @@ def _check_unique(data: ProductInput, product_id: int | None) -> dict[str, str]:
 
 
 def _validated(data: Mapping[str, Any], current: Product | None) -> ProductInput:
-    product = validate_product(data)
+    try:
+        product = validate_product(data)
+    except ProductInvalid as invalid:
+        # The database's refusals too, so the form names every bad field in one go.
+        keys = ("code", "barcodes", "category_id", "tax_rate_id")
+        sound = {key: data[key] for key in keys if key in data and key not in invalid.errors}
+        try:
+            partial = validate_product({"name": "x", "code": "X", "price": "0", **sound})
+        except ProductInvalid:
+            raise invalid from None
+        found = _check_references(partial, current)
+        found.update(_check_unique(partial, current.id if current else None))
+        if "code" not in sound:
+            found.pop("code", None)  # the stand-in code's clash, not the user's
+        raise ProductInvalid({**found, **invalid.errors}) from None
     errors = _check_references(product, current)
     errors.update(_check_unique(product, current.id if current else None))
     if errors:

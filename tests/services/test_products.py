@@ -145,6 +145,12 @@ def test_codes_and_barcodes_are_unique_across_primary_and_extra_barcodes(owner):
     assert _invalid(
         lambda: products.create_product(owner, _form(code="other", barcodes=f"{SALT} x1 x1"))
     ) == {"barcodes": "x1 is given twice"}
+    # A clash is named together with the fields that are bad in themselves.
+    assert _invalid(lambda: products.create_product(owner, _form(price="x"))) == {
+        "code": "SALT1 is already the code of Tata Salt 1kg",
+        "barcodes": f"{SALT} is already a barcode of Tata Salt 1kg",
+        "price": "not a number",
+    }
     # Its own barcodes are no clash when the product itself is edited.
     edited = products.update_product(owner, first.id, {"name": "Tata Salt Iodised 1kg"})
     assert edited.barcodes == (SALT, COKE_UPC)
