@@ -32,6 +32,7 @@ from posterm.data.models import (
     StockMovement,
     TaxRate,
     User,
+    database,
 )
 from posterm.domain.barcodes import equivalent_codes
 from posterm.domain.catalog_records import (
@@ -375,6 +376,34 @@ _ROW_COLUMNS = (
     Product.search_name,
 )
 _SORT_COLUMNS = {"name": Product.search_name, "stock": Product.stock, "price": Product.price}
+_CONVERTERS = tuple(
+    (Category.name if column is _ROW_COLUMNS[4] else column).python_value for column in _ROW_COLUMNS
+)
+# SQL text of the list's queries, built once per shape and database: building it costs more
+# than running it (see catalog._SQL).
+_SQL: dict[tuple[Any, ...], str] = {}
+
+
+def _tuple_row(values: tuple[Any, ...]) -> ProductRow:
+    (pid, code, name, barcode, category, unit, weight, price, stock, minimum, status, _) = (
+        convert(value) for convert, value in zip(_CONVERTERS, values, strict=True)
+    )
+    return ProductRow(
+        pid, code, name, barcode or "", category or "", unit, weight, price, stock, minimum, status
+    )
+
+
+def _run(shape: tuple[Any, ...], build: Any, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Runs the query `build()` makes with `params` (what peewee would pass, in its order:
+    checked when the SQL is built)."""
+    key = (*shape, is_postgres())
+    sql = _SQL.get(key)
+    if sql is None:
+        sql, built = build().sql()
+        if list(built) != list(params):
+            raise RuntimeError(f"products: parameters of {shape} are {built}, not {params}")
+        _SQL[key] = sql
+    return database.execute_sql(sql, params).fetchall()
 
 
 def _row(product: Product) -> ProductRow:
@@ -419,6 +448,34 @@ def _conditions(wanted: ProductFilter, today: date) -> list[Any]:
         )
         conditions.append(Product.id.in_(expiring))
     return conditions
+
+
+def _condition_params(wanted: ProductFilter, today: date) -> list[Any]:
+    """The parameters `_conditions(wanted, today)` passes, in its order."""
+    params: list[Any] = []
+    if wanted.status is not None:
+        params += [wanted.status] if is_postgres() else ["", wanted.status]
+    if wanted.category_id is not None:
+        params.append(wanted.category_id)
+    if wanted.low_stock:
+        params.append(0)
+    if wanted.sold_by_weight is not None:
+        params.append(Product.sold_by_weight.db_value(wanted.sold_by_weight))
+    if wanted.expiring_days is not None:
+        until = today + timedelta(days=wanted.expiring_days)
+        params += [Batch.expiry_date.db_value(until), 0]
+    return params
+
+
+def _shape(wanted: ProductFilter) -> tuple[Any, ...]:
+    """What decides the SQL text of a list query (not the values in it)."""
+    return (
+        wanted.status is None,
+        wanted.category_id is None,
+        wanted.low_stock,
+        wanted.sold_by_weight is None,
+        wanted.expiring_days is None,
+    )
 
 
 def _listing(conditions: list[Any]) -> Any:
@@ -469,25 +526,34 @@ def _browse(
     wanted: ProductFilter, after: PageCursor | None, limit: int, today: date
 ) -> ProductPage:
     column = _SORT_COLUMNS[wanted.sort]
-    conditions = _conditions(wanted, today)
+
+    def build() -> Any:
+        conditions = _conditions(wanted, today)
+        if after is not None:
+            if wanted.descending:
+                conditions.append(
+                    (column <= after.value) & ((column < after.value) | (Product.id < after.id))
+                )
+            else:
+                conditions.append(
+                    (column >= after.value) & ((column > after.value) | (Product.id > after.id))
+                )
+        order = (column.desc(), Product.id.desc()) if wanted.descending else (column, Product.id)
+        return _listing(conditions).order_by(*order).limit(limit + 1)
+
+    params = _condition_params(wanted, today)
     if after is not None:
-        if wanted.descending:
-            conditions.append(
-                (column <= after.value) & ((column < after.value) | (Product.id < after.id))
-            )
-        else:
-            conditions.append(
-                (column >= after.value) & ((column > after.value) | (Product.id > after.id))
-            )
-    order = (column.desc(), Product.id.desc()) if wanted.descending else (column, Product.id)
-    rows = list(_listing(conditions).order_by(*order).limit(limit + 1).objects())
-    more = len(rows) > limit
-    rows = rows[:limit]
+        value = column.db_value(after.value)
+        params += [value, value, after.id]
+    shape = ("browse", wanted.sort, wanted.descending, after is None, *_shape(wanted))
+    found = _run(shape, build, [*params, limit + 1])
+    rows = [_tuple_row(values) for values in found[:limit]]
     cursor = None
-    if more:
+    if len(found) > limit:
         last = rows[-1]
-        cursor = PageCursor(value=getattr(last, column.name), id=last.id)
-    return ProductPage(tuple(_row(p) for p in rows), cursor)
+        value = found[limit - 1][-1] if wanted.sort == "name" else getattr(last, wanted.sort)
+        cursor = PageCursor(value=value, id=last.id)
+    return ProductPage(tuple(rows), cursor)
 
 
 def _by_ids(ids: list[int], conditions: list[Any]) -> list[ProductRow]:
@@ -503,7 +569,9 @@ def _search_active(
     """Active products through the till's search; other filters thin out its results, read a
     batch at a time (at most _SEARCH_SCAN results for one page, then a cursor to go on)."""
     conditions = _conditions(replace(wanted, status=None), today)
-    size = _SEARCH_BATCH if conditions else limit
+    if not conditions:
+        return _search_page(wanted.text, after.offset if after else 0, limit)
+    size = _SEARCH_BATCH
     offset = after.offset if after else 0
     scanned = 0
     rows: list[ProductRow] = []
@@ -521,6 +589,39 @@ def _search_active(
             return ProductPage(tuple(rows), None)
         if scanned >= _SEARCH_SCAN:
             return ProductPage(tuple(rows), PageCursor(offset=offset))
+
+
+def _search_page(text: str, offset: int, limit: int) -> ProductPage:
+    """A page of the till's own search, as list rows (with each product's minimum stock)."""
+    found = catalog.search_products(text, limit=limit + 1, offset=offset)
+    page = found[:limit]
+    minimum = _min_stocks([p.id for p in page])
+    rows = tuple(
+        ProductRow(
+            p.id,
+            p.code,
+            p.name,
+            p.barcode,
+            p.category,
+            p.unit,
+            p.sold_by_weight,
+            p.price,
+            p.stock,
+            minimum.get(p.id, Decimal(0)),
+            p.status,
+        )
+        for p in page
+    )
+    return ProductPage(rows, PageCursor(offset=offset + limit) if len(found) > limit else None)
+
+
+def _min_stocks(ids: list[int]) -> dict[int, Decimal]:
+    if not ids:
+        return {}
+    marks = ", ".join([database.obj.param] * len(ids))
+    sql = f"SELECT id, min_stock FROM product WHERE id IN ({marks})"
+    convert = Product.min_stock.python_value
+    return {pid: convert(value) for pid, value in database.execute_sql(sql, ids).fetchall()}
 
 
 def _search_any(

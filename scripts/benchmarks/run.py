@@ -23,6 +23,7 @@ from typing import Any
 from billing import billing_rows, run_billing
 from catalog import catalog_rows, run_catalog
 from startup import BenchmarkError, run_startup, startup_rows
+from stock import run_stock, stock_rows
 
 Figures = dict[str, Any]
 Row = tuple[str, str, str, str, str]  # measure, posterm, floor, ratio, target
@@ -50,6 +51,11 @@ BENCHMARKS: dict[str, Benchmark] = {
         floor="raw SQL on the same connection (barcode = ?; a prefix range of search_name)",
         run=run_catalog,
         rows=catalog_rows,
+    ),
+    "stock": Benchmark(
+        floor="raw SQL on the same connection (a keyset page of the sort; a search_name range)",
+        run=run_stock,
+        rows=stock_rows,
     ),
 }
 
