@@ -69,6 +69,7 @@ class StockScreen(Screen[None]):
         self.category_name = ""
         self.label_queue: dict[int, tuple[str, int]] = {}  # product id -> (name, labels)
         self._generation = 0
+        self._shown = False
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -98,6 +99,9 @@ class StockScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.query_one("#stock-find", Field).focus()
+        if self._shown:  # back from another section or a modal: stock may have moved since
+            self.reload(keep_id=self.selected_product_id)
+        self._shown = True
 
     @property
     def selected_product_id(self) -> int | None:
