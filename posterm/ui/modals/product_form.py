@@ -155,7 +155,9 @@ class ProductFormModal(ModalScreen["ProductDetail | None"]):
                     if kind == "select":
                         yield self._select(field, value)
                     elif kind == "flag":
-                        yield Checkbox("", bool(value), compact=True, id=f"pf-{field}")
+                        yield Checkbox(
+                            "yes" if value else "no", bool(value), compact=True, id=f"pf-{field}"
+                        )
                     else:
                         yield Field(
                             _plain(field, value),
@@ -174,6 +176,10 @@ class ProductFormModal(ModalScreen["ProductDetail | None"]):
 
     def on_mount(self) -> None:
         self.query_one("#pf-name", Field).focus()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        # The word, not only the tick's colour: 16 colours and NO_COLOR must read it too.
+        event.checkbox.label = "yes" if event.value else "no"
 
     def values(self) -> dict[str, Any]:
         """What the form holds now, as the service takes it."""

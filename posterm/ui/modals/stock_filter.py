@@ -61,7 +61,10 @@ class StockFilterModal(ModalScreen["tuple[ProductFilter, str] | None"]):
                 )
             with Horizontal(classes="form-row"):
                 yield Label("Low stock", classes="form-label")
-                yield Checkbox("only", wanted.low_stock, compact=True, id="filter-low")
+                yield Checkbox(
+                    "only" if wanted.low_stock else "no", wanted.low_stock, compact=True,
+                    id="filter-low",
+                )  # fmt: skip
             with Horizontal(classes="form-row"):
                 yield Label("Expiring in", classes="form-label")
                 yield Field(
@@ -88,6 +91,9 @@ class StockFilterModal(ModalScreen["tuple[ProductFilter, str] | None"]):
 
     def on_mount(self) -> None:
         self.query_one("#filter-category", Select).focus()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = "only" if event.value else "no"
 
     def on_input_submitted(self, event: Field.Submitted) -> None:
         event.stop()
