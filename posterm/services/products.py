@@ -593,8 +593,9 @@ def _search_active(
 
 def _search_page(text: str, offset: int, limit: int) -> ProductPage:
     """A page of the till's own search, as list rows (with each product's minimum stock)."""
-    found = catalog.search_products(text, limit=limit + 1, offset=offset)
-    page = found[:limit]
+    # A full page means there may be more: one more empty page at worst, never a 51st row
+    # (the search's cost grows with the rows it reads).
+    page = catalog.search_products(text, limit=limit, offset=offset)
     minimum = _min_stocks([p.id for p in page])
     rows = tuple(
         ProductRow(
@@ -612,7 +613,7 @@ def _search_page(text: str, offset: int, limit: int) -> ProductPage:
         )
         for p in page
     )
-    return ProductPage(rows, PageCursor(offset=offset + limit) if len(found) > limit else None)
+    return ProductPage(rows, PageCursor(offset=offset + limit) if len(page) == limit else None)
 
 
 def _min_stocks(ids: list[int]) -> dict[int, Decimal]:

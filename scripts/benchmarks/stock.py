@@ -9,8 +9,9 @@ floor on the same connection:
   and by price, each from the first page and from a page in the middle (the keyset of a random
   product), against a raw `SELECT * FROM product WHERE <sort column> > ? ORDER BY <sort
   column> LIMIT 50` (the least any keyset page can do);
-- search: `products.list_products` with typed text (2-4 letters of a word of the names, as the
-  catalog benchmark draws them), against the raw prefix range of search_name;
+- search: `products.list_products` with typed text, a page of 25 as the screen reads (2-4
+  letters of a word of the names, as the catalog benchmark draws them), against the raw
+  prefix range of search_name;
 - for information, filters that thin the list out (sold by weight: no product is, so the
   whole table is read in name order), with no target.
 
@@ -46,6 +47,7 @@ from posterm.services import products, system
 from posterm.services.store import init_store
 
 PAGE = 50
+SEARCH_PAGE = 25  # the stock screen reads a screenful per keystroke (ui/screens/stock.py)
 PAGES = 600  # timed list pages per sort (half first pages, half from the middle)
 SEARCHES = 1_000
 FILTERED = 60
@@ -154,7 +156,7 @@ def bench_search(rng: random.Random) -> Figures:
     db = database.obj
     sql = (
         f"SELECT * FROM product WHERE search_name >= {db.param} AND search_name < {db.param} "
-        f"ORDER BY search_name LIMIT {PAGE}"
+        f"ORDER BY search_name LIMIT {SEARCH_PAGE}"
     )
     queries = [text for _, text in prefixes(rng, WARMUP + SEARCHES)]
 
@@ -162,7 +164,7 @@ def bench_search(rng: random.Random) -> Figures:
         db.execute_sql(sql, (text, next_prefix(text))).fetchall()
 
     def ours(text: str) -> None:
-        products.list_products(ProductFilter(text=text), limit=PAGE)
+        products.list_products(ProductFilter(text=text), limit=SEARCH_PAGE)
 
     _alternate(queries[:WARMUP], ours, floor)
     mine, least = _alternate(queries[WARMUP:], ours, floor)

@@ -334,6 +334,7 @@ def test_the_upgrade_indexes_the_words_of_existing_products(owner):
     from posterm.data.schema import MIGRATIONS_DIR, upgrade
 
     runner = Runner(database.obj, directory=str(MIGRATIONS_DIR))
+    assert runner.down() == ["0003_product_list_order"]  # the later one goes first
     assert runner.down() == ["0002_product_words"]
     assert "product_word" not in database.get_tables()
     rows = [
@@ -344,7 +345,7 @@ def test_the_upgrade_indexes_the_words_of_existing_products(owner):
     for row in rows:
         row["search_name"] = search_key(row["name"], row["code"])
     Product.insert_many(rows).execute()
-    assert upgrade(database.obj) == ["0002_product_words"]
+    assert upgrade(database.obj) == ["0002_product_words", "0003_product_list_order"]
     assert _names(catalog.search_products("jam")) == ["Kissan Mixed Fruit Jam"]
     assert _names(catalog.search_products("pick")) == ["Mother's Recipe Mango-Pickle"]
     assert _names(catalog.search_products("recipe mango")) == ["Mother's Recipe Mango-Pickle"]

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from posterm.domain.catalog_records import PageCursor, ProductDetail, ProductPage, ProductRow
 
 PAGE = 50
+SEARCH_PAGE = 25  # typed text: a screenful at a time, each keystroke reads one
 # F5 steps through these sorts: (key, descending, what the title says).
 SORTS = (
     ("name", False, "by name"),
@@ -147,7 +148,9 @@ class StockScreen(Screen[None]):
         self.loading = True
         run_service(
             self,
-            lambda: products.list_products(wanted, after=after, limit=PAGE),
+            lambda: products.list_products(
+                wanted, after=after, limit=SEARCH_PAGE if wanted.text else PAGE
+            ),
             lambda page: self._show_page(page, generation, keep_id),
             group="stock-list",
             exclusive=False,
