@@ -313,7 +313,9 @@ def update_product(actor: Actor, product_id: int, changes: Mapping[str, Any]) ->
         }
         if not changed:
             return _detail(current)
-        Product.update(**_columns(product)).where(Product.id == product_id).execute()
+        Product.update(**_columns(product), updated_at=utc_now()).where(
+            Product.id == product_id
+        ).execute()
         if "barcodes" in changed:
             _write_extra_barcodes(product_id, product.extra_barcodes)
         audit.record(
