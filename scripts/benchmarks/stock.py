@@ -5,11 +5,11 @@ POSTERM_BENCH_PRODUCTS says otherwise) in a temporary SQLite store made by poste
 in PostgreSQL too when POSTERM_TEST_PG names a server. Then, alternating each call with its
 floor on the same connection:
 
-- list page: `products.list_products` (a page of 50, active products) sorted by name, by stock
+- list page: `product_list.list_products` (a page of 50, active products) sorted by name, by stock
   and by price, each from the first page and from a page in the middle (the keyset of a random
   product), against a raw `SELECT * FROM product WHERE <sort column> > ? ORDER BY <sort
   column> LIMIT 50` (the least any keyset page can do);
-- search: `products.list_products` with typed text, a page of 25 as the screen reads (2-4
+- search: `product_list.list_products` with typed text, a page of 25 as the screen reads (2-4
   letters of a word of the names, as the catalog benchmark draws them), against the raw
   prefix range of search_name;
 - for information, filters that thin the list out (sold by weight: no product is, so the
@@ -43,7 +43,7 @@ from posterm.data.models import Product, database
 from posterm.domain.catalog_records import PageCursor, ProductFilter
 from posterm.domain.permissions import command_line_actor
 from posterm.domain.products import next_prefix
-from posterm.services import products, system
+from posterm.services import product_list, system
 from posterm.services.store import init_store
 
 PAGE = 50
@@ -142,7 +142,7 @@ def bench_pages(rng: random.Random) -> Figures:
                 db.execute_sql(next_sql, (value,)).fetchall()
 
         def ours(cursor: Any, wanted=wanted) -> None:
-            if len(products.list_products(wanted, after=cursor, limit=PAGE).rows) == 0:
+            if len(product_list.list_products(wanted, after=cursor, limit=PAGE).rows) == 0:
                 raise BenchmarkError(f"an empty page sorted by {wanted.sort}")
 
         starts = _cursors(sort, descending, rng, WARMUP + PAGES)
@@ -164,7 +164,7 @@ def bench_search(rng: random.Random) -> Figures:
         db.execute_sql(sql, (text, next_prefix(text))).fetchall()
 
     def ours(text: str) -> None:
-        products.list_products(ProductFilter(text=text), limit=SEARCH_PAGE)
+        product_list.list_products(ProductFilter(text=text), limit=SEARCH_PAGE)
 
     _alternate(queries[:WARMUP], ours, floor)
     mine, least = _alternate(queries[WARMUP:], ours, floor)
@@ -182,7 +182,8 @@ def bench_filtered(rng: random.Random) -> Figures:
         ("search + by weight", ProductFilter(sold_by_weight=True, text="ma")),
     ):
         times = [
-            _time(lambda w=wanted: products.list_products(w, limit=PAGE)) for _ in range(FILTERED)
+            _time(lambda w=wanted: product_list.list_products(w, limit=PAGE))
+            for _ in range(FILTERED)
         ]
         figures[name] = _summary(times)
     return figures

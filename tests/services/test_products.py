@@ -25,7 +25,7 @@ from posterm.domain.errors import NotFound, PermissionDenied, ValidationError
 from posterm.domain.permissions import Role
 from posterm.domain.product_input import ProductInvalid
 from posterm.domain.products import search_key
-from posterm.services import catalog, products
+from posterm.services import catalog, categories, product_list, products
 from tests.conftest import actor_for, doctor_problems
 
 SALT = "8901058000290"
@@ -158,8 +158,8 @@ def test_codes_and_barcodes_are_unique_across_primary_and_extra_barcodes(owner):
 
 
 def test_an_inactive_category_or_rate_cannot_be_chosen_for_a_new_product(owner):
-    old = products.create_category(owner, "Old stuff")
-    products.set_category_active(owner, old.id, False)
+    old = categories.create_category(owner, "Old stuff")
+    categories.set_category_active(owner, old.id, False)
     errors = _invalid(lambda: products.create_product(owner, _form(category_id=old.id)))
     assert errors == {"category_id": "Old stuff is inactive; choose an active one"}
     assert _invalid(lambda: products.create_product(owner, _form(tax_rate_id=9999))) == {
@@ -230,13 +230,13 @@ def test_every_role_keeps_products_but_only_the_owner_keeps_tax_rates(owner):
     staff = actor_for("shelf", Role.STAFF)
     made = products.create_product(staff, _form())
     products.update_product(staff, made.id, {"price": "29"})
-    products.create_category(staff, "Snacks")
+    categories.create_category(staff, "Snacks")
     with pytest.raises(PermissionDenied):
-        products.create_tax_rate(staff, "VAT 7%", "7")
+        categories.create_tax_rate(staff, "VAT 7%", "7")
     manager = actor_for("boss", Role.MANAGER)
     with pytest.raises(PermissionDenied):
-        products.rename_tax_rate(manager, made.tax_rate_id, "GST five")
-    rate = products.create_tax_rate(owner, "VAT 7.5%", "7.5")
+        categories.rename_tax_rate(manager, made.tax_rate_id, "GST five")
+    rate = categories.create_tax_rate(owner, "VAT 7.5%", "7.5")
     assert rate.rate == Decimal("7.5")
 
 
@@ -250,29 +250,29 @@ def test_opening_stock_from_the_command_line_is_written_by_the_owner(owner, cli_
 
 
 def test_categories_are_created_renamed_and_deactivated(owner):
-    snacks = products.create_category(owner, "  Snacks ")
+    snacks = categories.create_category(owner, "  Snacks ")
     assert snacks.name == "Snacks"
     with pytest.raises(ValidationError, match="exists already"):
-        products.create_category(owner, "snacks")
-    renamed = products.rename_category(owner, snacks.id, "Snacks & Sweets")
+        categories.create_category(owner, "snacks")
+    renamed = categories.rename_category(owner, snacks.id, "Snacks & Sweets")
     assert renamed.name == "Snacks & Sweets"
-    products.set_category_active(owner, snacks.id, False)
-    assert [c.name for c in products.list_categories()] == ["General"]
-    names = [c.name for c in products.list_categories(include_inactive=True)]
+    categories.set_category_active(owner, snacks.id, False)
+    assert [c.name for c in categories.list_categories()] == ["General"]
+    names = [c.name for c in categories.list_categories(include_inactive=True)]
     assert names == ["General", "Snacks & Sweets"]
     with pytest.raises(ValidationError, match="name: is required"):
-        products.rename_category(owner, snacks.id, " ")
+        categories.rename_category(owner, snacks.id, " ")
 
 
 def test_tax_rates_are_created_renamed_and_deactivated(owner):
     with pytest.raises(ValidationError, match="rate: must be at most"):
-        products.create_tax_rate(owner, "Too much", "150")
+        categories.create_tax_rate(owner, "Too much", "150")
     with pytest.raises(ValidationError, match="exists already"):
-        products.create_tax_rate(owner, "gst 5%", "5")
-    cess = products.create_tax_rate(owner, "Cess 1%", "1")
-    products.rename_tax_rate(owner, cess.id, "Cess one")
-    products.set_tax_rate_active(owner, cess.id, False)
-    active = [(r.name, r.rate) for r in products.list_tax_rates()]
+        categories.create_tax_rate(owner, "gst 5%", "5")
+    cess = categories.create_tax_rate(owner, "Cess 1%", "1")
+    categories.rename_tax_rate(owner, cess.id, "Cess one")
+    categories.set_tax_rate_active(owner, cess.id, False)
+    active = [(r.name, r.rate) for r in categories.list_tax_rates()]
     assert active == [(f"GST {n}%", Decimal(n)) for n in (0, 5, 12, 18, 28)]
     assert TaxRate.get_by_id(cess.id).rate == Decimal(1)  # a rate's percentage never changes
 
@@ -307,7 +307,7 @@ def shelf(owner):
 def _all_pages(wanted: ProductFilter, limit: int) -> list[list[str]]:
     pages, cursor = [], None
     while True:
-        page = products.list_products(wanted, after=cursor, limit=limit)
+        page = product_list.list_products(wanted, after=cursor, limit=limit)
         pages.append([row.code for row in page.rows])
         if page.next is None:
             return pages
@@ -346,17 +346,17 @@ def test_equal_sort_values_never_repeat_or_skip_a_product_across_pages(owner, sh
 
 def test_filters_by_status_category_weight_and_low_stock(owner, shelf):
     def codes(**filters) -> list[str]:
-        return [r.code for r in products.list_products(ProductFilter(**filters), limit=50).rows]
+        return [r.code for r in product_list.list_products(ProductFilter(**filters), limit=50).rows]
 
     assert codes(status="inactive") == ["IT04"]
     assert codes(status="discontinued") == ["IT05"]
     assert len(codes(status=None)) == 12
     assert codes(sold_by_weight=True) == ["IT06"]
     assert codes(low_stock=True) == ["IT12"]  # stock 1, minimum 1
-    drinks = products.create_category(owner, "Drinks")
+    drinks = categories.create_category(owner, "Drinks")
     products.update_product(owner, shelf[8].id, {"category_id": drinks.id})
     assert codes(category_id=drinks.id) == ["IT09"]
-    row = products.list_products(ProductFilter(category_id=drinks.id)).rows[0]
+    row = product_list.list_products(ProductFilter(category_id=drinks.id)).rows[0]
     assert (row.category, row.low, row.stock) == ("Drinks", False, Decimal(4))
 
 
@@ -370,16 +370,16 @@ def test_expiring_means_a_batch_with_stock_left_expires_within_the_days(shelf):
             quantity_received=Decimal(3),
             quantity_remaining=Decimal(left),
         )
-    page = products.list_products(ProductFilter(expiring_days=30), today=today)
+    page = product_list.list_products(ProductFilter(expiring_days=30), today=today)
     assert [r.code for r in page.rows] == ["IT01"]
-    page = products.list_products(ProductFilter(expiring_days=60), today=today)
+    page = product_list.list_products(ProductFilter(expiring_days=60), today=today)
     assert [r.code for r in page.rows] == ["IT01", "IT02"]
 
 
 def test_search_by_word_code_and_barcode_with_filters(shelf):
     def codes(text: str, **filters) -> list[str]:
         wanted = ProductFilter(text=text, **filters)
-        return [r.code for r in products.list_products(wanted, limit=50).rows]
+        return [r.code for r in product_list.list_products(wanted, limit=50).rows]
 
     assert codes("masala") == ["IT03", "IT06", "IT09", "IT12"]
     assert codes("masala", sold_by_weight=False) == ["IT03", "IT09", "IT12"]
@@ -405,11 +405,11 @@ def test_search_results_come_a_page_at_a_time(shelf):
 
 def test_list_arguments_are_checked(owner):
     with pytest.raises(ValidationError, match="limit"):
-        products.list_products(limit=0)
+        product_list.list_products(limit=0)
     with pytest.raises(ValidationError, match="sort"):
-        products.list_products(ProductFilter(sort="colour"))  # type: ignore[arg-type]
+        product_list.list_products(ProductFilter(sort="colour"))  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="expiring"):
-        products.list_products(ProductFilter(expiring_days=-1))
+        product_list.list_products(ProductFilter(expiring_days=-1))
 
 
 def test_stock_is_the_sum_of_movements_after_creates_and_edits(owner, shelf):

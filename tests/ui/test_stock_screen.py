@@ -127,6 +127,7 @@ async def test_edit_names_a_bad_field_beside_it_then_saves(shop):
         stock = await open_stock(pilot)
         await type_text(pilot, "salt")
         await settle(pilot)
+        assert codes(stock) == ["SALT1"]
         await pilot.press("enter")  # Enter in the find field edits the highlighted product
         await settle(pilot)
         form = pilot.app.screen

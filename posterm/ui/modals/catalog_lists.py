@@ -132,32 +132,32 @@ class CategoriesModal(_ListModal):
     what = "category"
 
     def read(self) -> list[Any]:
-        from posterm.services import products
+        from posterm.services import categories
 
-        return products.list_categories(include_inactive=True)
+        return categories.list_categories(include_inactive=True)
 
     def describe(self, entry: Any) -> str:
         return entry.name
 
     def action_add(self) -> None:
-        from posterm.services import products
+        from posterm.services import categories
 
         self._ask(
             "New category",
             "Name",
             _name,
-            lambda name: self._run(lambda: products.create_category(self.actor, name)),
+            lambda name: self._run(lambda: categories.create_category(self.actor, name)),
         )
 
     def rename(self, entry_id: int, name: str) -> Any:
-        from posterm.services import products
+        from posterm.services import categories
 
-        return products.rename_category(self.actor, entry_id, name)
+        return categories.rename_category(self.actor, entry_id, name)
 
     def set_active(self, entry_id: int, active: bool) -> Any:
-        from posterm.services import products
+        from posterm.services import categories
 
-        return products.set_category_active(self.actor, entry_id, active)
+        return categories.set_category_active(self.actor, entry_id, active)
 
 
 def _rate(text: str) -> Decimal:
@@ -169,32 +169,32 @@ class TaxRatesModal(_ListModal):
     what = "tax rate"
 
     def read(self) -> list[Any]:
-        from posterm.services import products
+        from posterm.services import categories
 
-        return products.list_tax_rates(include_inactive=True)
+        return categories.list_tax_rates(include_inactive=True)
 
     def describe(self, entry: Any) -> str:
         return f"{entry.name:<30} {entry.rate.normalize():>8f} %"
 
     def action_add(self) -> None:
-        from posterm.services import products
+        from posterm.services import categories
 
         def named(name: str) -> None:
             self._ask(
                 f"New tax rate {name}",
                 "Rate in percent (e.g. 18)",
                 _rate,
-                lambda rate: self._run(lambda: products.create_tax_rate(self.actor, name, rate)),
+                lambda rate: self._run(lambda: categories.create_tax_rate(self.actor, name, rate)),
             )
 
         self._ask("New tax rate", "Name (e.g. GST 18%)", _name, named)
 
     def rename(self, entry_id: int, name: str) -> Any:
-        from posterm.services import products
+        from posterm.services import categories
 
-        return products.rename_tax_rate(self.actor, entry_id, name)
+        return categories.rename_tax_rate(self.actor, entry_id, name)
 
     def set_active(self, entry_id: int, active: bool) -> Any:
-        from posterm.services import products
+        from posterm.services import categories
 
-        return products.set_tax_rate_active(self.actor, entry_id, active)
+        return categories.set_tax_rate_active(self.actor, entry_id, active)

@@ -255,16 +255,16 @@ def open_product_form(
 ) -> None:
     """Loads what the form needs in a worker, then opens it; `on_saved` gets the saved product
     (not called when the form is cancelled)."""
-    from posterm.services import products
+    from posterm.services import categories, products
 
     def load() -> tuple[list, list, ProductDetail | None]:
         detail = products.get_product_detail(product_id) if product_id is not None else None
-        return products.list_categories(), products.list_tax_rates(), detail
+        return categories.list_categories(), categories.list_tax_rates(), detail
 
     def loaded(result: tuple[list, list, ProductDetail | None]) -> None:
-        categories, rates, detail = result
+        offered, rates, detail = result
         node.app.push_screen(
-            ProductFormModal(actor, categories, rates, detail, barcode=barcode),
+            ProductFormModal(actor, offered, rates, detail, barcode=barcode),
             lambda saved: on_saved(saved) if saved is not None else None,
         )
 

@@ -65,7 +65,7 @@ class StockScreen(Screen[None]):
         self.filter = ProductFilter()
         self.rows: list[ProductRow] = []
         self.next_page: PageCursor | None = None
-        self.loading = False
+        self._fetching = False  # a page is on its way (not `loading`: Textual's, it blurs)
         self.sort_index = 0
         self.category_name = ""
         self.label_queue: dict[int, tuple[str, int]] = {}  # product id -> (name, labels)
@@ -142,13 +142,13 @@ class StockScreen(Screen[None]):
         self.query_one("#stock-title", Label).update(f"Stock · {', '.join(parts)} · {label}")
 
     def _load_page(self, keep_id: int | None = None) -> None:
-        from posterm.services import products
+        from posterm.services import product_list
 
         wanted, after, generation = self.filter, self.next_page, self._generation
-        self.loading = True
+        self._fetching = True
         run_service(
             self,
-            lambda: products.list_products(
+            lambda: product_list.list_products(
                 wanted, after=after, limit=SEARCH_PAGE if wanted.text else PAGE
             ),
             lambda page: self._show_page(page, generation, keep_id),
@@ -159,7 +159,7 @@ class StockScreen(Screen[None]):
     def _show_page(self, page: ProductPage, generation: int, keep_id: int | None) -> None:
         if generation != self._generation:
             return  # an answer to older text or filters
-        self.loading = False
+        self._fetching = False
         table = self.query_one(DataTable)
         for row in page.rows:
             stock = Text(format_quantity(row.stock), justify="right")
@@ -204,7 +204,7 @@ class StockScreen(Screen[None]):
         target = max(0, min(len(self.rows) - 1, table.cursor_row + step))
         table.move_cursor(row=target)
         # Near the end of what is loaded: read the next page before it is reached.
-        if self.next_page is not None and not self.loading and target >= len(self.rows) - 10:
+        if self.next_page is not None and not self._fetching and target >= len(self.rows) - 10:
             self._load_page()
 
     # --- typing -----------------------------------------------------------------------------
@@ -237,7 +237,7 @@ class StockScreen(Screen[None]):
         self.reload()
 
     def action_filter(self) -> None:
-        from posterm.services import products
+        from posterm.services import categories
         from posterm.ui.modals.stock_filter import StockFilterModal
 
         def chosen(result) -> None:
@@ -248,7 +248,7 @@ class StockScreen(Screen[None]):
 
         run_service(
             self,
-            products.list_categories,
+            categories.list_categories,
             lambda categories: self.app.push_screen(
                 StockFilterModal(self.filter, categories), chosen
             ),
