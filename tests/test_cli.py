@@ -42,12 +42,13 @@ def init_store(capsys, url: str) -> None:
 
 def test_init_users_settings_and_doctor(capsys, url):
     assert run(capsys, "--database", url, "db", "status")[1].splitlines()[1:] == [
-        "schema: empty (0 applied, 2 pending)",
+        "schema: empty (0 applied, 3 pending)",
         "pending: 0001_initial",
         "pending: 0002_product_words",
+        "pending: 0003_product_list_order",
     ]
     assert run(capsys, "--database", url, "db", "upgrade")[1].splitlines()[1] == (
-        "schema: 0002_product_words (2 applied, 0 pending)"
+        "schema: 0003_product_list_order (3 applied, 0 pending)"
     )
     assert run(capsys, "--database", url, "db", "upgrade")[1].splitlines()[2] == (
         "already up to date"
