@@ -9,7 +9,6 @@ from typing import Literal
 
 SortKey = Literal["name", "stock", "price"]
 SORT_KEYS: tuple[SortKey, ...] = ("name", "stock", "price")
-STATUS_FILTERS = ("active", "inactive", "discontinued", None)  # None: every status
 
 
 def is_low(stock: Decimal, min_stock: Decimal) -> bool:
@@ -78,18 +77,6 @@ class ProductFilter:
     sold_by_weight: bool | None = None
     sort: SortKey = "name"
     descending: bool = False
-
-    def describe(self) -> str:
-        """The filters in a few words, for the screen's title line."""
-        parts = [self.status or "all statuses"]
-        if self.low_stock:
-            parts.append("low stock")
-        if self.expiring_days is not None:
-            parts.append(f"expiring in {self.expiring_days} days")
-        if self.sold_by_weight is not None:
-            parts.append("sold by weight" if self.sold_by_weight else "sold by piece")
-        parts.append(f"by {self.sort}{' (desc)' if self.descending else ''}")
-        return ", ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,25 +31,6 @@ _HSN = re.compile(r"[0-9]{2,8}")
 _YES = ("y", "yes", "true", "1", "on")
 _NO = ("n", "no", "false", "0", "off", "")
 
-# The fields of a product, in the order of the form.
-FIELDS = (
-    "name",
-    "code",
-    "barcodes",
-    "category_id",
-    "unit",
-    "sold_by_weight",
-    "price",
-    "cost",
-    "tax_rate_id",
-    "hsn_code",
-    "min_stock",
-    "reorder_qty",
-    "status",
-    "track_expiry",
-    "opening_stock",
-)
-
 
 class ProductInvalid(ValidationError):
     """Several fields may be bad at once: `errors` maps each field to its message."""
