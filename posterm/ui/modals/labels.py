@@ -76,7 +76,8 @@ class LabelsModal(ModalScreen[LabelQueue]):
             if len(self.queue) > 8:
                 lines.append(f"     … and {len(self.queue) - 8} more products")
             total = sum(count for _, count in self.queue.values())
-            lines.append(f"{total} labels of {len(self.queue)} products")
+            products = f"{len(self.queue)} product{'s' if len(self.queue) != 1 else ''}"
+            lines.append(f"{total} label{'s' if total != 1 else ''} of {products}")
             text = "\n".join(lines)
         self.query_one("#labels-queue", Static).update(text)
 

@@ -165,7 +165,7 @@ class ProductFormModal(ModalScreen["ProductDetail | None"]):
                             placeholder=_PLACEHOLDER.get(field, ""),
                             max_length=_MAX_LENGTH.get(field, 16),
                             restrict=r"[0-9.,]*" if kind == "number" else None,
-                            select_on_focus=False,
+                            select_on_focus=True,
                         )
                     yield Label("", id=f"pf-{field}-error", classes="form-error")
             yield Label("", id="pf-error", classes="error")
@@ -213,10 +213,9 @@ class ProductFormModal(ModalScreen["ProductDetail | None"]):
             if field == "opening_stock" and self.editing:
                 continue
             self.query_one(f"#pf-{field}-error", Label).update(errors.get(field, ""))
-        others = {k: v for k, v in errors.items() if k not in {f for f, _, _ in _LAYOUT}}
-        summary = "; ".join(f"{k}: {v}" for k, v in others.items())
-        if errors and not summary:
-            summary = f"Fix the {len(errors)} field{'s' if len(errors) > 1 else ''} marked."
+        # In full below the form too: a message longer than its place beside the field is cut.
+        labels = {field: label for field, label, _ in _LAYOUT}
+        summary = "; ".join(f"{labels.get(k, k)}: {v}" for k, v in errors.items())
         self.query_one("#pf-error", Label).update(summary)
         first = next((f for f, _, _ in _LAYOUT if f in errors), None)
         if first is not None:
