@@ -66,6 +66,7 @@ class BillingScreen(Screen[None]):
         Binding("f8", "recall", "Recall", id="billing.recall"),
         Binding("f9", "clear", "Clear", id="billing.clear"),
         Binding("f10", "pay", "Pay", id="billing.pay"),
+        Binding("f11", "new_product", "New product", id="billing.new_product", show=False),
         Binding("f12", "app.no_sale", "No sale", id="billing.no_sale"),  # ui/devices.py
         # Priority, or the scan field would take Delete for itself.
         Binding("delete", "remove", "Del line", id="billing.remove", priority=True, show=False),
@@ -322,7 +323,7 @@ class BillingScreen(Screen[None]):
             self,
             lookup,
             lambda found: self._scanned(found, quantity),
-            self._scan_failed,
+            lambda error: self._scan_failed(error, code),
             group="scan",
             answer_within=SCAN_ANSWER_WITHIN,
             exclusive=False,
@@ -337,9 +338,22 @@ class BillingScreen(Screen[None]):
         label = found.code if found.price is not None else ""
         self.add_product(found.product, found.quantity or quantity, found.price, label)
 
-    def _scan_failed(self, error: PostermError) -> None:
+    def _scan_failed(self, error: PostermError, code: str = "") -> None:
+        from posterm.ui.modals.product_form import unknown_barcode_message
+
         self.app.bell()
-        self.status(str(error), error=True)
+        self._unknown_code = code if isinstance(error, NotFound) else ""
+        self.status(unknown_barcode_message(self.app.session.actor, error, code), error=True)
+
+    def action_new_product(self) -> None:
+        """Owner/manager: the product form with the unknown barcode; saved, it joins the bill."""
+        from posterm.ui.modals.product_form import create_at_till
+
+        def sell(product: ProductInfo) -> None:
+            self._unknown_code = ""
+            self.add_product(product, None, None)
+
+        create_at_till(self, self.app.session.actor, getattr(self, "_unknown_code", ""), sell)
 
     # --- adding and changing lines ---------------------------------------------------------
 
