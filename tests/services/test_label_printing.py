@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.hardware.escpos_decode import decode
 
 from posterm.domain.barcodes import make_ean13
 from posterm.domain.errors import NotFound, PrinterError, ValidationError
+from posterm.hardware.fakes.escpos_decode import decode
 from posterm.hardware.printer import FilePrinter, NullPrinter
 from posterm.services import labels
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from tests.hardware.escpos_decode import decode
 from textual.widgets import DataTable, Label
 
 from posterm.data.models import AuditEvent, Product, StockMovement, TaxRate
 from posterm.domain.barcodes import make_ean13
 from posterm.domain.permissions import Role
+from posterm.hardware.fakes.escpos_decode import decode
 from posterm.services import auth
 from posterm.ui.modals.product_form import ProductFormModal
 from posterm.ui.screens.billing import BillingScreen
@@ -199,7 +199,7 @@ async def test_every_stock_key_is_in_the_command_palette(shop):
         titles = {command.title for command in shop.get_system_commands(stock)}
         for wanted in ("Edit (F2)", "New (F3)", "Filter (F6)", "Labels (F8)", "Tax rates (F10)"):
             assert wanted in titles
-        assert "Stock" in titles
+        assert "Stock (Alt+K)" in titles
 
 
 async def test_an_unknown_barcode_becomes_a_product_on_the_bill(shop):
