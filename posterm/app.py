@@ -212,7 +212,8 @@ def _screen_commands(screen: Screen):
     """Every key of the current screen is also a palette command, named as in the footer."""
     for binding in screen.BINDINGS:
         if isinstance(binding, Binding) and binding.description and binding.id:
-            key = binding.key.split(",")[0].upper()
+            key = binding.key.split(",")[0]
+            key = key.title() if "+" in key else key.upper()  # Ctrl+R, F2, DELETE
             yield SystemCommand(
                 f"{binding.description} ({key})",
                 f"{type(screen).__name__.removesuffix('Screen')}: {binding.description}",

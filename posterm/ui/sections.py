@@ -48,6 +48,13 @@ SECTIONS: tuple[Section, ...] = (
         "posterm.ui.screens.sales:SalesScreen",
     ),
     Section(
+        "stock",
+        "alt+k",
+        "Stock",
+        "Products: find, add, edit, deactivate, labels; categories and tax rates",
+        "posterm.ui.screens.stock:StockScreen",
+    ),
+    Section(
         "purchases",
         "alt+p",
         "Suppliers and purchases",
