@@ -85,7 +85,9 @@ class ReportsScreen(Screen[None]):
         from posterm.services import reports
 
         actor = self.app.session.actor
-        run_service(self, lambda: reports.dashboard(actor), self._show, group="dashboard")
+        run_service(
+            self, lambda: reports.dashboard(actor), self._show, group="dashboard", own_thread=True
+        )
 
     def _show(self, board: Dashboard) -> None:
         self.query_one("#dashboard", Static).update(dashboard_text(board))
@@ -140,6 +142,7 @@ class ReportScreen(Screen[None]):
             lambda: reports.run_report(actor, name, first, last),
             self._show,
             group="report",
+            own_thread=True,  # a long report must not hold up the till's database calls
         )
 
     def _show(self, report: Report) -> None:
