@@ -469,7 +469,8 @@ def _backup_parsers(commands, common: argparse.ArgumentParser) -> None:
     backup.add_argument(
         "--portable",
         action="store_true",
-        help="JSON-lines export that restores into SQLite or PostgreSQL (always so on PostgreSQL)",
+        help="JSON-lines export that restores into SQLite or PostgreSQL "
+        "(PostgreSQL's default when pg_dump is missing)",
     )
     restore = commands.add_parser(
         "restore", parents=[common], help="load a backup into a new, empty database"
@@ -501,6 +502,7 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
         Path(args.file).expanduser() if args.file else None,
         portable=args.portable,
         progress=_table_progress("backing up"),
+        url=config.database_url,
     )
     print(
         f"Backed up {result.rows} rows of {len(result.tables)} tables "
@@ -517,7 +519,9 @@ def cmd_restore(args: argparse.Namespace, config: Config) -> int:
 
     backup.backup_format(Path(args.file).expanduser())  # a stray file is refused before anything
     open_store(config.database_url)  # an empty database gets its schema first
-    result = backup.restore(Path(args.file).expanduser(), progress=_table_progress("restoring"))
+    result = backup.restore(
+        Path(args.file).expanduser(), progress=_table_progress("restoring"), url=config.database_url
+    )
     for table in result.tables:
         print(f"ok   {table.table:<24} {table.rows:>8} rows  checksum {table.checksum[:16]}")
     print(

@@ -4,27 +4,38 @@ Two formats, each carrying a manifest (per-table row count and checksum) that a 
 match before it commits:
 - SQLite copy (`.db`): SQLite's online backup API, safe while tills are selling; the manifest is
   a table `posterm_backup_manifest` inside the copy, so the copy also opens as a store by itself.
+- pg_dump (`.pgdump`, PostgreSQL when pg_dump is on the PATH): a tar of pg_dump's custom-format
+  data dump and the manifest, both taken from one exported snapshot; restores into PostgreSQL
+  (the same schema name) through pg_restore and psql. `tar -xf` gives the plain pg_dump archive.
 - Portable (`.jsonl.gz`): gzip'd JSON lines of every table in ALL_MODELS order, values as
   stored (money and quantities as their scaled integers, so nothing is rounded), read in one
   snapshot. It restores into either kind of database, whatever kind it came from.
 
-A restore reads either format row by row into an empty, migrated database in one transaction:
-a bad or truncated file, or a checksum that differs, rolls it all back. `product_word` is not
-copied (triggers on `product` rebuild it) but its count and checksum are still verified.
+A restore reads the two other formats row by row into an empty, migrated database in one
+transaction: a bad or truncated file, or a checksum that differs, rolls it all back.
+`product_word` is not copied (triggers on `product` rebuild it) but its count and checksum are
+still verified.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
+import os
+import shutil
 import sqlite3
+import subprocess
+import tarfile
+import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 from uuid import UUID
 
 from peewee import (
@@ -48,7 +59,9 @@ from posterm.domain.errors import Conflict, ValidationError
 FORMAT_VERSION = 1
 SQLITE_FORMAT = "sqlite"
 PORTABLE_FORMAT = "portable"
-EXTENSIONS = {SQLITE_FORMAT: "db", PORTABLE_FORMAT: "jsonl.gz"}
+PGDUMP_FORMAT = "pg_dump"
+EXTENSIONS = {SQLITE_FORMAT: "db", PORTABLE_FORMAT: "jsonl.gz", PGDUMP_FORMAT: "pgdump"}
+_PGDUMP_MEMBERS = ("manifest.json", "data.dump")
 MANIFEST_TABLE = "posterm_backup_manifest"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -84,7 +97,11 @@ def default_backup_path(fmt: str, now: datetime | None = None) -> Path:
 
 
 def choose_format(portable: bool) -> str:
-    return PORTABLE_FORMAT if portable or is_postgres() else SQLITE_FORMAT
+    if portable:
+        return PORTABLE_FORMAT
+    if is_postgres():
+        return PGDUMP_FORMAT if shutil.which("pg_dump") else PORTABLE_FORMAT
+    return SQLITE_FORMAT
 
 
 # --- values as stored, in a form JSON keeps exactly
@@ -172,7 +189,11 @@ def _schema_version() -> list[str]:
 
 
 def backup(
-    path: Path | None = None, *, portable: bool = False, progress: Progress | None = None
+    path: Path | None = None,
+    *,
+    portable: bool = False,
+    progress: Progress | None = None,
+    url: str = "",
 ) -> BackupResult:
     """Writes a backup of the bound database to `path` (default: the data dir's backups/)."""
     fmt = choose_format(portable)
@@ -188,6 +209,8 @@ def backup(
     try:
         if fmt == SQLITE_FORMAT:
             sums, schema = _sqlite_copy(partial, report)
+        elif fmt == PGDUMP_FORMAT:
+            sums, schema = _pg_dump(url, partial, report)
         else:
             sums, schema = _portable_export(partial, report)
         partial.replace(target)
@@ -286,6 +309,60 @@ def _portable_export(partial: Path, report: Progress) -> tuple[list[TableSum], l
     return sums, schema
 
 
+def _libpq(url: str) -> tuple[str, dict[str, str]]:
+    """A connection URI for pg_dump/pg_restore without the password, which goes in PGPASSWORD."""
+    parsed = urlparse(url)
+    env = dict(os.environ)
+    if parsed.password:
+        env["PGPASSWORD"] = parsed.password
+    user = f"{parsed.username}@" if parsed.username else ""
+    netloc = f"{user}{parsed.hostname or '127.0.0.1'}:{parsed.port or 5432}"
+    return parsed._replace(scheme="postgresql", netloc=netloc).geturl(), env
+
+
+def _run_pg_tool(command: list[str], env: dict[str, str]) -> None:
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()] or ["no message"]
+        raise ValidationError(
+            "pg_dump", f"{command[0]} failed: {lines[-1].strip()} (or use --portable)"
+        )
+
+
+def _our_tables() -> list[str]:
+    return [m._meta.table_name for m in ALL_MODELS if m not in _DERIVED]
+
+
+def _pg_dump(url: str, partial: Path, report: Progress) -> tuple[list[TableSum], list[str]]:
+    uri, env = _libpq(url)
+    with database.atomic():
+        # The manifest and pg_dump read one snapshot, exported by this transaction.
+        database.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        snapshot = database.execute_sql("SELECT pg_export_snapshot()").fetchone()[0]
+        schema_name = database.execute_sql("SELECT current_schema()").fetchone()[0]
+        schema = _schema_version()
+        sums = []
+        for index, model in enumerate(ALL_MODELS, 1):
+            summer = _Summer(model._meta.table_name)
+            for row in _orm_rows(model):
+                summer.add(row)
+            sums.append(summer.result())
+            report(summer.table, summer.rows, index, len(ALL_MODELS))
+        with tempfile.TemporaryDirectory() as work:
+            dump = Path(work) / "data.dump"
+            command = ["pg_dump", "--format=custom", "--data-only", f"--snapshot={snapshot}"]
+            command += [f"--table={schema_name}.{table}" for table in _our_tables()]
+            _run_pg_tool([*command, f"--file={dump}", f"--dbname={uri}"], env)
+            header = _header(PGDUMP_FORMAT, schema) | {"pg_schema": schema_name}
+            manifest = json.dumps({"header": header, "manifest": _manifest(sums)}).encode()
+            with tarfile.open(partial, "w") as archive:
+                info = tarfile.TarInfo(_PGDUMP_MEMBERS[0])
+                info.size = len(manifest)
+                archive.addfile(info, io.BytesIO(manifest))
+                archive.add(dump, arcname=_PGDUMP_MEMBERS[1])
+    return sums, schema
+
+
 # --- restore
 
 
@@ -293,7 +370,7 @@ class _BadBackup(Exception):
     """The file is not a complete posterm backup; the message says what is wrong."""
 
 
-def restore(path: Path, *, progress: Progress | None = None) -> BackupResult:
+def restore(path: Path, *, progress: Progress | None = None, url: str = "") -> BackupResult:
     """Loads a backup into the bound database, which must be empty and at the backup's schema.
 
     Verifies every table's row count and checksum against the backup's manifest before it
@@ -302,6 +379,8 @@ def restore(path: Path, *, progress: Progress | None = None) -> BackupResult:
     path = Path(path)
     report = progress or (lambda *_args: None)
     fmt = backup_format(path)
+    if fmt == PGDUMP_FORMAT:
+        return _restore_pg_dump(path, url, report)
     try:
         with database.atomic():
             _refuse_non_empty()
@@ -330,7 +409,9 @@ def backup_format(path: Path) -> str:
         return PORTABLE_FORMAT
     if start == _SQLITE_MAGIC:
         return SQLITE_FORMAT
-    raise ValidationError("file", f"{path} is not a posterm backup (.db or .jsonl.gz)")
+    if tarfile.is_tarfile(path):
+        return PGDUMP_FORMAT
+    raise ValidationError("file", f"{path} is not a posterm backup (.db, .jsonl.gz or .pgdump)")
 
 
 def _refuse_non_empty() -> None:
@@ -458,6 +539,80 @@ def _load_tables(lines: Iterator[Any], report: Progress) -> dict:
     if not isinstance(end, dict) or not isinstance(end.get("manifest"), dict):
         raise _BadBackup("cut short: no manifest at the end")
     return end["manifest"]
+
+
+def _restore_pg_dump(path: Path, url: str, report: Progress) -> BackupResult:
+    if not is_postgres():
+        raise ValidationError("file", f"{path} is a pg_dump backup: restore it into PostgreSQL")
+    if not (shutil.which("pg_restore") and shutil.which("psql")):
+        raise ValidationError("file", "restoring a pg_dump backup needs pg_restore and psql")
+    with tempfile.TemporaryDirectory() as work:
+        try:
+            with tarfile.open(path) as archive:
+                names = archive.getnames()
+                if tuple(names) != _PGDUMP_MEMBERS:
+                    raise _BadBackup(f"holds {', '.join(names) or 'nothing'}")
+                archive.extractall(work, filter="data")
+            stored = json.loads((Path(work) / _PGDUMP_MEMBERS[0]).read_text(encoding="utf-8"))
+            header, manifest = stored["header"], stored["manifest"]
+            _check_header(header, PGDUMP_FORMAT)
+        except (_BadBackup, OSError, tarfile.TarError, ValueError, KeyError, TypeError) as exc:
+            raise ValidationError("file", f"{path} is not a usable posterm backup: {exc}") from None
+        here = database.execute_sql("SELECT current_schema()").fetchone()[0]
+        if header.get("pg_schema") != here:
+            raise Conflict(
+                f"this pg_dump backup is of schema {header.get('pg_schema')}, the database's is "
+                f"{here}; restore it there, or make a --portable backup"
+            )
+        _refuse_non_empty()
+        uri, env = _libpq(url)
+        report("pg_restore", 0, 0, len(ALL_MODELS))
+        script = Path(work) / "data.sql"
+        _run_pg_tool(
+            ["pg_restore", "--data-only", f"--file={script}", str(Path(work) / _PGDUMP_MEMBERS[1])],
+            env,
+        )
+        _search_path_for_triggers(script, here)
+        _run_pg_tool(
+            [
+                "psql",
+                "--no-psqlrc",
+                "--quiet",
+                "--single-transaction",
+                "--set=ON_ERROR_STOP=1",
+                f"--file={script}",
+                f"--dbname={uri}",
+            ],
+            env,
+        )
+    try:
+        with database.atomic():
+            _reset_sequences()
+            sums = _verify(manifest)
+    except _BadBackup as problem:
+        _empty_again()
+        raise ValidationError("file", f"{path}: restored rows differ, undone: {problem}") from None
+    for index, found in enumerate(sums, 1):
+        report(found.table, found.rows, index, len(sums))
+    schema = header["schema"]
+    return BackupResult(path, PGDUMP_FORMAT, schema[-1] if schema else "empty", tuple(sums))
+
+
+def _search_path_for_triggers(script: Path, schema_name: str) -> None:
+    """pg_restore's script empties search_path, where the product_word trigger finds nothing."""
+    emptied = "SELECT pg_catalog.set_config('search_path', '', false);\n"
+    ours = f"SELECT pg_catalog.set_config('search_path', '\"{schema_name}\"', false);\n"
+    fixed = script.with_suffix(".fixed")
+    with script.open(encoding="utf-8") as source, fixed.open("w", encoding="utf-8") as out:
+        for line in source:
+            out.write(ours if line == emptied else line)
+    fixed.replace(script)
+
+
+def _empty_again() -> None:
+    """pg_restore committed on its own connection; the database was empty before, so empty it."""
+    tables = ", ".join(f'"{model._meta.table_name}"' for model in ALL_MODELS)
+    database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
 def _verify(manifest: dict) -> list[TableSum]:
