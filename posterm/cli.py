@@ -9,13 +9,14 @@ import argparse
 import getpass
 import logging
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from posterm import __version__, paths
-from posterm.config import Config, load_config
+from posterm.config import Config, load_config, readable_password_warning
 from posterm.domain.errors import ConfigError, PostermError, ValidationError
 from posterm.domain.permissions import Actor, command_line_actor
 
@@ -222,10 +223,15 @@ def _device(args: argparse.Namespace, config: Config, key: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "run"
+    secrets = _secrets(args)
     try:
         config = load_config(
             getattr(args, "config", None), database_url=getattr(args, "database", None)
         )
+        secrets += _secrets_of_url(config.database_url)
+        warning = readable_password_warning(getattr(args, "config", None))
+        if warning:
+            print(f"posterm: {warning}", file=sys.stderr)
         return COMMANDS[command](args, config)
     except PostermError as exc:
         print(f"posterm: {exc}", file=sys.stderr)
@@ -234,20 +240,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("posterm: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the last line of defence: a user never sees a traceback
-        where = _write_crash_log()
+        where = _write_crash_log(secrets)
         print(
             f"posterm: unexpected error ({type(exc).__name__}); details in {where}", file=sys.stderr
         )
         return EXIT_INTERNAL
 
 
-def _write_crash_log() -> str:
+# --- no password or PIN in the crash log: URLs redacted, and every secret we were given masked
+
+_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s'\"<>]+")
+
+
+def _secrets(args: argparse.Namespace) -> list[str]:
+    given = [getattr(args, name, None) for name in ("password", "pin")]
+    return [value for value in given if value] + _secrets_of_url(getattr(args, "database", ""))
+
+
+def _secrets_of_url(url: str | None) -> list[str]:
+    from urllib.parse import unquote, urlparse
+
+    password = urlparse(url or "").password
+    return [password, unquote(password)] if password else []
+
+
+def scrubbed(text: str, secrets: Sequence[str] = ()) -> str:
+    """`text` with every URL's password replaced and each secret's own text masked."""
+    from posterm.data.database import redacted
+
+    text = _URL.sub(lambda match: redacted(match.group(0)), text)
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+def _write_crash_log(secrets: Sequence[str] = ()) -> str:
     try:
         paths.log_dir().mkdir(parents=True, exist_ok=True)
         path = paths.log_dir() / "crash.log"
         with path.open("a", encoding="utf-8") as log_file:
             log_file.write(f"--- {datetime.now().isoformat()} posterm {__version__}\n")
-            log_file.write(traceback.format_exc())
+            log_file.write(scrubbed(traceback.format_exc(), secrets))
         return str(path)
     except OSError:
         return "(the log directory is not writable)"
