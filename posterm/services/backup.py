@@ -197,6 +197,8 @@ def backup(
 ) -> BackupResult:
     """Writes a backup of the bound database to `path` (default: the data dir's backups/)."""
     fmt = choose_format(portable)
+    if fmt == PGDUMP_FORMAT and not url:
+        fmt = PORTABLE_FORMAT  # pg_dump needs the URL to connect by itself
     target = Path(path) if path else default_backup_path(fmt)
     if target.exists():
         raise Conflict(f"{target} already exists; name a new file")
@@ -379,6 +381,8 @@ def restore(path: Path, *, progress: Progress | None = None, url: str = "") -> B
     path = Path(path)
     report = progress or (lambda *_args: None)
     fmt = backup_format(path)
+    if fmt == PGDUMP_FORMAT and is_postgres() and not url:
+        raise ValidationError("file", "restoring a pg_dump backup needs the database URL")
     if fmt == PGDUMP_FORMAT:
         return _restore_pg_dump(path, url, report)
     try:
