@@ -117,3 +117,18 @@ async def test_idle_till_locks_itself(make_app, monkeypatch):
         app._lock_if_idle()
         await pilot.pause()
         assert isinstance(app.screen, LoginScreen)
+
+
+async def test_username_and_password_typed_in_one_burst(make_app):
+    """Keys bunched by a slow SSH link: what follows Enter belongs to the password."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for character in "owner\rsecret\r":
+            key = "enter" if character == "\r" else character
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        await settle(pilot)
+        assert isinstance(app.screen, BillingScreen)

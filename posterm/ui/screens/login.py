@@ -6,13 +6,14 @@ the store's name once it is.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Label
+from textual.widgets import Footer, Input, Label
 
 from posterm.domain.errors import PostermError
 from posterm.ui.session import Session
@@ -24,6 +25,45 @@ if TYPE_CHECKING:
 
 _PASSWORD_HINT = "Enter: log in    F2: use PIN instead"
 _PIN_HINT = "Enter: log in    F2: use password instead"
+
+
+class UsernameField(Field):
+    """Enter moves on to the password in key order.
+
+    Keys typed right after Enter (a quick typist, or keys bunched by a slow SSH link) are
+    already queued here when Enter is read; they are passed on to the password field rather
+    than added to the username.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pass_to: Input | None = None
+
+    async def _on_key(self, event: events.Key) -> None:
+        target = self.pass_to
+        if target is not None:
+            event.stop()
+            event.prevent_default()
+            if event.key == "enter":
+                await target.action_submit()
+            elif event.is_printable and event.character is not None:
+                target.insert_text_at_cursor(event.character)
+            return
+        if event.key == "enter" and self.value.strip():
+            event.stop()
+            event.prevent_default()
+            self.pass_to = self.screen.query_one("#secret", Input)
+            self.call_later(self._hand_over)  # runs once the keys queued so far are passed on
+            return
+        await super()._on_key(event)
+
+    def _hand_over(self) -> None:
+        if self.pass_to is not None:
+            self.screen.set_focus(self.pass_to)
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self.pass_to = None
+        super()._on_focus(event)
 
 
 class LoginScreen(Screen[Session]):
@@ -51,7 +91,7 @@ class LoginScreen(Screen[Session]):
                     classes="muted",
                 )
             yield Label("Username")
-            yield Field(self.initial_username, id="username", max_length=32)
+            yield UsernameField(self.initial_username, id="username", max_length=32)
             yield Label("Password", id="secret-label")
             yield Field(id="secret", password=True, max_length=72)
             yield Label("", id="login-error", classes="error")
