@@ -69,6 +69,13 @@ SECTIONS: tuple[Section, ...] = (
         "posterm.ui.screens.credit:CreditScreen",
     ),
     Section(
+        "shift",
+        "alt+t",
+        "Shift and cash",
+        "Open the till with a float, cash in/out, X report, close with a count (Z report)",
+        "posterm.ui.screens.shift:ShiftScreen",
+    ),
+    Section(
         "home",
         "alt+h",
         "Home",
