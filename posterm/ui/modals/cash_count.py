@@ -38,11 +38,11 @@ class CashCountModal(ModalScreen[dict[str, str] | None]):
             yield Label("Close the shift: count the drawer", classes="dialog-title")
             with Grid(id="cash-count-grid"):
                 for key in self.keys:
-                    yield Label(f"{key:>5} x", classes="cash-count-label")
+                    yield Label(f"{key:>5} x")
                     yield Field(id=f"n{key.replace('.', '_')}", restrict=r"[0-9]*", max_length=7)
             yield Label("Counted: 0.00", id="cash-count-total")
             yield Label("", id="cash-count-error", classes="error")
-            yield Label("Enter: next    F10: close the shift    Escape: cancel", classes="muted")
+            yield Label("Enter: next    F10: close the shift    Esc: cancel", classes="muted")
 
     def on_mount(self) -> None:
         self.query(Field).first().focus()

@@ -29,15 +29,16 @@ if TYPE_CHECKING:
 
 
 class ShiftScreen(Screen[None]):
+    # Short names, so all seven fit the footer at 80 columns (F9 is in the palette).
     BINDINGS = [
         Binding("f2", "open_shift", "Open", id="shift.open"),
-        Binding("f3", "cash('cash_in')", "Cash in", id="shift.cash_in"),
-        Binding("f4", "cash('cash_out')", "Cash out", id="shift.cash_out"),
+        Binding("f3", "cash('cash_in')", "In", id="shift.cash_in"),
+        Binding("f4", "cash('cash_out')", "Out", id="shift.cash_out"),
         Binding("f5", "cash('payout')", "Payout", id="shift.payout"),
         Binding("f6", "cash('expense')", "Expense", id="shift.expense"),
-        Binding("f7", "x_report", "X report", id="shift.x_report"),
+        Binding("f7", "x_report", "Report", id="shift.x_report"),
         Binding("f8", "close_shift", "Close", id="shift.close"),
-        Binding("f9", "all_open", "All open", id="shift.all_open"),
+        Binding("f9", "all_open", "Open shifts of every till", id="shift.all_open", show=False),
     ]
 
     def __init__(self) -> None:
