@@ -56,6 +56,19 @@ class PostermApp(DevicesMixin, App[int]):  # DevicesMixin: counter hardware, ui/
         self.locked = True
         self._last_input = time.monotonic()
 
+    # --- no secrets on screen after a crash (issue 8): Textual's own crash traceback lists
+    # every frame's locals, a typed password or PIN among them; this one shows code only.
+    def _fatal_error(self) -> None:
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None)
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
+
     def on_mount(self) -> None:
         self._apply_themes()
         self.set_keymap(self.config.keymap)
@@ -212,7 +225,8 @@ def _screen_commands(screen: Screen):
     """Every key of the current screen is also a palette command, named as in the footer."""
     for binding in screen.BINDINGS:
         if isinstance(binding, Binding) and binding.description and binding.id:
-            key = binding.key.split(",")[0].upper()
+            key = binding.key.split(",")[0]
+            key = key.title() if "+" in key else key.upper()  # Ctrl+R, F2, DELETE
             yield SystemCommand(
                 f"{binding.description} ({key})",
                 f"{type(screen).__name__.removesuffix('Screen')}: {binding.description}",

@@ -9,13 +9,14 @@ import argparse
 import getpass
 import logging
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from posterm import __version__, paths
-from posterm.config import Config, load_config
+from posterm.config import Config, load_config, readable_password_warning
 from posterm.domain.errors import ConfigError, PostermError, ValidationError
 from posterm.domain.permissions import Actor, command_line_actor
 
@@ -108,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_csv_commands(commands, common)
     _hardware_parsers(commands, common)
+    _report_parser(commands, common)
+    _backup_parsers(commands, common)
     return parser
 
 
@@ -221,10 +224,15 @@ def _device(args: argparse.Namespace, config: Config, key: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "run"
+    secrets = _secrets(args)
     try:
         config = load_config(
             getattr(args, "config", None), database_url=getattr(args, "database", None)
         )
+        secrets += _secrets_of_url(config.database_url)
+        warning = readable_password_warning(getattr(args, "config", None))
+        if warning:
+            print(f"posterm: {warning}", file=sys.stderr)
         return COMMANDS[command](args, config)
     except PostermError as exc:
         print(f"posterm: {exc}", file=sys.stderr)
@@ -233,20 +241,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("posterm: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the last line of defence: a user never sees a traceback
-        where = _write_crash_log()
+        where = _write_crash_log(secrets)
         print(
             f"posterm: unexpected error ({type(exc).__name__}); details in {where}", file=sys.stderr
         )
         return EXIT_INTERNAL
 
 
-def _write_crash_log() -> str:
+# --- no password or PIN in the crash log: URLs redacted, and every secret we were given masked
+
+_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s'\"<>]+")
+
+
+def _secrets(args: argparse.Namespace) -> list[str]:
+    given = [getattr(args, name, None) for name in ("password", "pin")]
+    return [value for value in given if value] + _secrets_of_url(getattr(args, "database", ""))
+
+
+def _secrets_of_url(url: str | None) -> list[str]:
+    from urllib.parse import unquote, urlparse
+
+    password = urlparse(url or "").password
+    return [password, unquote(password)] if password else []
+
+
+def scrubbed(text: str, secrets: Sequence[str] = ()) -> str:
+    """`text` with every URL's password replaced and each secret's own text masked."""
+    from posterm.data.database import redacted
+
+    text = _URL.sub(lambda match: redacted(match.group(0)), text)
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+def _write_crash_log(secrets: Sequence[str] = ()) -> str:
     try:
         paths.log_dir().mkdir(parents=True, exist_ok=True)
         path = paths.log_dir() / "crash.log"
         with path.open("a", encoding="utf-8") as log_file:
             log_file.write(f"--- {datetime.now().isoformat()} posterm {__version__}\n")
-            log_file.write(traceback.format_exc())
+            log_file.write(scrubbed(traceback.format_exc(), secrets))
         return str(path)
     except OSError:
         return "(the log directory is not writable)"
@@ -457,6 +492,162 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+# --- reports: posterm report list | posterm report NAME --from DATE --to DATE (services/reports.py)
+
+
+def _report_parser(commands, common: argparse.ArgumentParser) -> None:
+    report = commands.add_parser(
+        "report", parents=[common], help="print a report ('posterm report list' names them)"
+    )
+    report.add_argument("name", metavar="NAME", help="a report's name, or 'list'")
+    report.add_argument("--from", dest="first", metavar="DATE", default="today")
+    report.add_argument("--to", dest="last", metavar="DATE", default=None)
+    where = report.add_mutually_exclusive_group()
+    where.add_argument("--csv", metavar="FILE", help="write the report as CSV to FILE")
+    where.add_argument("--print", action="store_true", help="print it on the receipt printer")
+
+
+def _report_day(text: str, field: str, today):
+    from datetime import timedelta
+
+    text = text.strip().lower()
+    if text == "today":
+        return today
+    if text == "yesterday":
+        return today - timedelta(days=1)
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            pass
+    raise ValidationError(field, f"'{text}' is not a date (YYYY-MM-DD, DD-MM-YYYY, today)")
+
+
+def cmd_report(args: argparse.Namespace, config: Config) -> int:
+    from posterm.domain.reports import csv_rows, render_table
+
+    _open(config)
+    from posterm.services import reports
+
+    if args.name == "list":
+        for name, title in reports.report_names():
+            print(f"{name}\t{title}")
+        return 0
+    today = reports.store_today()
+    first = _report_day(args.first, "from", today)
+    last = _report_day(args.last, "to", today) if args.last else max(first, today)
+    report = reports.run_report(_actor(config), args.name, first, last)
+    if args.csv:
+        import csv
+
+        try:
+            with open(args.csv, "w", encoding="utf-8", newline="") as stream:
+                csv.writer(stream).writerows(csv_rows(report))
+        except OSError as exc:
+            raise ValidationError("csv", f"cannot write {args.csv}: {exc.strerror}") from None
+        print(f"Wrote {report.title} ({len(report.rows)} rows) to {args.csv}.")
+    elif args.print:
+        _print_report(report, config)
+    else:
+        print(render_table(report), end="")
+    return 0
+
+
+def _print_report(report, config: Config) -> None:
+    from posterm.domain.reports import report_document
+    from posterm.hardware.printer import PrintOptions, open_printer
+    from posterm.services.documents import print_document
+    from posterm.services.settings import load_settings
+
+    options = PrintOptions(
+        profile=config.printer_profile or None,
+        codepage=config.printer_codepage,
+        currency_fallback=config.printer_fallback,
+        font_path=config.printer_font,
+    )
+    printer = open_printer(
+        config.printer, config.receipt_columns, options=options, timeout=config.printer_timeout
+    )
+    store = load_settings().store_name
+    columns = config.receipt_columns
+    if print_document(printer, lambda _symbol: report_document(report, store, columns)) is None:
+        raise ConfigError("no printer configured (set printer in posterm.toml)")
+    print(f"Printed {report.title}.")
+
+
+# --- backup and restore (posterm/services/backup.py)
+
+
+def _backup_parsers(commands, common: argparse.ArgumentParser) -> None:
+    backup = commands.add_parser("backup", parents=[common], help="copy the whole store to a file")
+    backup.add_argument(
+        "file", metavar="FILE", nargs="?", help="default: backups/posterm-DATE-TIME in the data dir"
+    )
+    backup.add_argument(
+        "--portable",
+        action="store_true",
+        help="JSON-lines export that restores into SQLite or PostgreSQL "
+        "(PostgreSQL's default when pg_dump is missing)",
+    )
+    restore = commands.add_parser(
+        "restore", parents=[common], help="load a backup into a new, empty database"
+    )
+    restore.add_argument("file", metavar="FILE")
+
+
+def _table_progress(verb: str) -> Callable[[str, int, int, int], None]:
+    """One line per table; on a terminal the line is rewritten in place."""
+    tty = sys.stderr.isatty()
+
+    def show(table: str, rows: int, done: int, total: int) -> None:
+        line = f"{verb} {done:>2}/{total} {table}: {rows} rows"
+        if tty:
+            print(f"\r{line:<70}", end="\n" if done >= total else "", file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr)
+
+    return show
+
+
+def cmd_backup(args: argparse.Namespace, config: Config) -> int:
+    from pathlib import Path
+
+    from posterm.services import backup
+
+    _open(config, upgrade=False)
+    result = backup.backup(
+        Path(args.file).expanduser() if args.file else None,
+        portable=args.portable,
+        progress=_table_progress("backing up"),
+        url=config.database_url,
+    )
+    print(
+        f"Backed up {result.rows} rows of {len(result.tables)} tables "
+        f"(schema {result.schema}, {result.format}) to {result.path}"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, config: Config) -> int:
+    from pathlib import Path
+
+    from posterm.services import backup
+    from posterm.services.system import open_store
+
+    backup.backup_format(Path(args.file).expanduser())  # a stray file is refused before anything
+    open_store(config.database_url)  # an empty database gets its schema first
+    result = backup.restore(
+        Path(args.file).expanduser(), progress=_table_progress("restoring"), url=config.database_url
+    )
+    for table in result.tables:
+        print(f"ok   {table.table:<24} {table.rows:>8} rows  checksum {table.checksum[:16]}")
+    print(
+        f"Restored {result.rows} rows of {len(result.tables)} tables from {result.path}; "
+        "every row count and checksum matches the backup."
+    )
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Config], int]] = {
     "run": cmd_run,
     "demo": cmd_demo,
@@ -471,4 +662,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Config], int]] = {
     "scanner": cmd_scanner,
     "scale": cmd_scale,
     "display": cmd_display,
+    "report": cmd_report,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from posterm import paths
 from posterm.domain.errors import ConfigError
@@ -166,6 +167,22 @@ def config_path(explicit: str | Path | None = None) -> tuple[Path, bool]:
     if os.environ.get("POSTERM_CONFIG"):
         return Path(os.environ["POSTERM_CONFIG"]).expanduser(), True
     return paths.default_config_file(), False
+
+
+def readable_password_warning(explicit_path: str | Path | None = None) -> str | None:
+    """A warning line when the config file holds a database password that others may read."""
+    path, _named = config_path(explicit_path)
+    try:
+        mode = path.stat().st_mode
+        url = tomllib.loads(path.read_text(encoding="utf-8")).get("database_url", "")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None  # load_config reports an unreadable file itself
+    if not isinstance(url, str) or not urlparse(url).password or not mode & 0o044:
+        return None
+    return (
+        f"warning: {path} holds a database password and other users can read it; "
+        f"run: chmod 600 {path}"
+    )
 
 
 def load_config(explicit_path: str | Path | None = None, **overrides: Any) -> Config:

@@ -191,3 +191,42 @@ def test_import_reports_every_bad_row_and_export_round_trips(capsys, url, tmp_pa
     code, out, _ = run(capsys, "--database", url, "import", "products", str(exported))
     assert "0 added, 0 updated, 1 unchanged" in out
     assert run(capsys, "--database", url, "doctor")[0] == 0
+
+
+def test_report_list_table_csv_and_print(capsys, url, tmp_path, monkeypatch):
+    from posterm.services.reports import REPORTS
+
+    init_store(capsys, url)
+    stock = tmp_path / "stock.csv"
+    stock.write_text("code,name,price,cost,stock\nA1,Apple,10,6,5\n", encoding="utf-8")
+    assert run(capsys, "--database", url, "import", "products", str(stock))[0] == 0
+
+    code, out, _ = run(capsys, "--database", url, "report", "list")
+    assert code == 0
+    assert [line.split("\t")[0] for line in out.splitlines()] == list(REPORTS)
+
+    code, out, _ = run(capsys, "--database", url, "report", "inventory-valuation")
+    assert code == 0
+    assert out.splitlines()[0].startswith("Inventory valuation, ")
+    assert out.splitlines()[-1].split() == ["Total", "1", "30.00", "50.00"]
+
+    sheet = tmp_path / "stock-value.csv"
+    argv = ("--database", url, "report", "inventory-valuation", "--csv", str(sheet))
+    assert run(capsys, *argv)[0] == 0
+    assert sheet.read_text().splitlines() == [
+        "Category,Items,Units,At cost,At price",
+        "(none),1,5,30.00,50.00",
+        "Total,1,,30.00,50.00",
+    ]
+
+    paper = tmp_path / "printer.bin"
+    monkeypatch.setenv("POSTERM_PRINTER", f"file:{paper}")
+    code, out, _ = run(capsys, "--database", url, "report", "sales-by-day", "--print")
+    assert (code, out) == (0, "Printed Sales by day.\n")
+    assert b"SALES BY DAY" in paper.read_bytes()
+
+    code, _, err = run(capsys, "--database", url, "report", "sales-by-weather")
+    assert (code, err.count("\n")) == (1, 1)
+    assert "No report named 'sales-by-weather'" in err
+    code, _, err = run(capsys, "--database", url, "report", "tax-summary", "--from", "31-02-2026")
+    assert code == 1 and "from: '31-02-2026' is not a date" in err

@@ -118,6 +118,10 @@ class Product(MasterData):
     reorder_qty = QuantityField(default=0)
     track_expiry = BooleanField(default=False)
 
+    class Meta:
+        # The stock screen's list sorted by stock or by price, read a page at a time (0003).
+        indexes = ((("stock", "id"), False), (("price", "id"), False))
+
 
 class ProductBarcode(BaseModel):
     product = ForeignKeyField(Product, backref="extra_barcodes")

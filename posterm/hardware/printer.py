@@ -307,7 +307,33 @@ def escpos_bytes(
         raise PrinterError(f"cannot render the receipt: {exc}") from None
 
 
+# Product barcodes on shelf labels: the printer draws them from their digits (check digit
+# included), function type B of `GS k`.
+_GTIN_SYMBOLOGIES = {"EAN13": "EAN13", "EAN8": "EAN8", "UPC-A": "UPC-A", "UPCA": "UPC-A"}
+
+
+def _gtin_barcode(device: Any, element: Barcode) -> None:
+    if not element.data.isdigit() or not device.profile.supports("barcodeB"):
+        return
+    device.set(align="center", bold=False, underline=0, normal_textsize=True)
+    device._hw_barcode(
+        element.data,
+        _GTIN_SYMBOLOGIES[element.symbology.upper()],
+        height=BARCODE_HEIGHT,
+        width=3,
+        pos="BELOW",
+        font="A",
+        align_ct=True,
+        function_type="B",
+        check=True,
+    )
+    device.text("\n")
+
+
 def _barcode(device: Any, element: Barcode, columns: int) -> None:
+    if element.symbology.upper() in _GTIN_SYMBOLOGIES:
+        _gtin_barcode(device, element)
+        return
     if element.symbology.upper() != "CODE128":
         raise PrinterError(f"barcode type {element.symbology} is not supported")
     data = element.data

@@ -52,3 +52,8 @@ def connection() -> Iterator[None]:
 def close() -> None:
     if database.obj is not None and not database.is_closed():
         database.close()
+
+
+def is_pooled(db: Database) -> bool:
+    """True when `db` lends pooled connections (PostgreSQL), best handed back between calls."""
+    return binding.is_postgres(db)

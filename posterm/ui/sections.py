@@ -48,6 +48,13 @@ SECTIONS: tuple[Section, ...] = (
         "posterm.ui.screens.sales:SalesScreen",
     ),
     Section(
+        "stock",
+        "alt+k",
+        "Stock",
+        "Products: find, add, edit, deactivate, labels; categories and tax rates",
+        "posterm.ui.screens.stock:StockScreen",
+    ),
+    Section(
         "purchases",
         "alt+p",
         "Suppliers and purchases",
@@ -67,6 +74,13 @@ SECTIONS: tuple[Section, ...] = (
         "Credit (udhaar)",
         "Who owes what: ledger, payments, write-offs, statements, reminders",
         "posterm.ui.screens.credit:CreditScreen",
+    ),
+    Section(
+        "reports",
+        "alt+r",
+        "Reports",
+        "Today's dashboard; sales, tax, profit, stock, credit and supplier reports",
+        "posterm.ui.screens.reports:ReportsScreen",
     ),
     Section(
         "shift",

@@ -16,7 +16,8 @@ counts below are totals, split over the rounds), so drift in the machine's load 
   bare Textual app of the start-up benchmark (`bare_app.py`) appending a table row on Enter,
   driven the same way. It runs on the same store and catalog as the rest. Also shown, for
   information: until the frame with the line is painted (`App.call_after_refresh`), which
-  Textual's frame pacing dominates in both apps;
+  Textual's frame pacing dominates in both apps, and until the open bill with the line is
+  saved (the answer of its save, which comes after the commit: the most a crash can lose);
 - checkout: `checkout.checkout` of a 20-line cash bill (every 4th line 2 units) against raw
   SQL making the same writes (sale, lines, payment, stock movements, stock caches, bill
   counter, FIFO draws from each product's batches: an old 1-unit batch, then a big one) in one
@@ -38,7 +39,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -501,6 +502,12 @@ async def _wait_until(check: Callable[[], bool], what: Callable[[], str]) -> Non
         await asyncio.sleep(POLL_SECONDS)
 
 
+async def _seconds_until(check: Callable[[], bool], what: str) -> float:
+    """Waits for `check` as _wait_until does; returns the perf_counter() time it held."""
+    await _wait_until(check, lambda: what)
+    return time.perf_counter()
+
+
 async def _painted(app: Any) -> None:
     """Returns once the screen has been repainted (at once if nothing is left to paint)."""
     done = asyncio.Event()
@@ -512,17 +519,37 @@ async def _painted(app: Any) -> None:
 class ScanTimes:
     line: list[float]
     painted: list[float]
+    saved: list[float] = field(default_factory=list)  # posterm only: the open bill on disk
 
 
-async def _time_scan(pilot: Any, code: str, shown: Callable[[], bool], what) -> tuple[float, float]:
+async def _time_scan(
+    pilot: Any,
+    code: str,
+    shown: Callable[[], bool],
+    what,
+    saved: Callable[[], Callable[[], bool]] | None = None,
+) -> tuple[float, float, float]:
+    """Times (line in the table, frame painted, open bill saved) from the burst, in ms.
+
+    `saved`, called once the line shows, returns the check that the save of the bill as it
+    is then has committed (posterm's answer comes after the commit, so this is an upper
+    bound of the window a power cut could lose).
+    """
     started = time.perf_counter()
     _post_burst(pilot.app, code)
     await _wait_until(shown, what)
     line = time.perf_counter()
+    saving = None
+    if saved is not None:
+        # Watched from now on, alongside the wait for the painted frame.
+        saving = asyncio.create_task(_seconds_until(saved(), "the open bill was never saved"))
     await _painted(pilot.app)
     painted = time.perf_counter()
+    saved_at = math.nan
+    if saving is not None:
+        saved_at = _ms(await saving - started)
     await _settle(pilot)  # the open bill's autosave finishes between scans, as at a counter
-    return _ms(line - started), _ms(painted - started)
+    return _ms(line - started), _ms(painted - started), saved_at
 
 
 async def _posterm_session(url: str, bills: list[list[Scan]], times: ScanTimes) -> None:
@@ -554,10 +581,17 @@ async def _posterm_session(url: str, bills: list[list[Scan]], times: ScanTimes) 
                         and table.get_cell_at(Coordinate(scan.row, 2)).plain == scan.quantity
                     )
 
-                line, painted = await _time_scan(pilot, scan.barcode, shown, status)
+                def saved() -> Callable[[], bool]:
+                    version = screen.changes
+                    return lambda: screen.saved_changes >= version
+
+                line, painted, saved_at = await _time_scan(
+                    pilot, scan.barcode, shown, status, saved
+                )
                 if number:  # the first bill warms up the session
                     times.line.append(line)
                     times.painted.append(painted)
+                    times.saved.append(saved_at)
             await pilot.press("f9")
             await pilot.press("y")
             await _settle(pilot)
@@ -582,7 +616,7 @@ async def _floor_session(bills: list[list[Scan]], times: ScanTimes) -> None:
         for number, bill in enumerate(bills):
             for index, scan in enumerate(bill):
                 rows = index + 1
-                line, painted = await _time_scan(
+                line, painted, _ = await _time_scan(
                     pilot,
                     scan.barcode,
                     lambda rows=rows: table.row_count == rows,
@@ -619,6 +653,7 @@ def bench_scan_to_line(url: str, shop: Catalog, runs: int, rng: random.Random) -
         "painted": painted,
         "floor_painted": floor_painted,
         "painted_ratio": _ratio(painted["p95_ms"], floor_painted["p95_ms"]),
+        "saved": _summary(ours.saved, 2),
     }
 
 
@@ -1064,6 +1099,16 @@ def billing_rows(figures: Mapping[str, Any]) -> list[Row]:
                 "",
             )
         )
+        if "saved" in scan:
+            rows.append(
+                (
+                    "scan to open bill saved, p95",
+                    _fmt(scan["saved"]["p95_ms"]),
+                    "",
+                    "",
+                    "crash window",
+                )
+            )
     for key, engine in (("checkout_sqlite", "SQLite"), ("checkout_postgresql", "PostgreSQL")):
         if key not in figures:
             continue

@@ -25,6 +25,7 @@ from catalog import catalog_rows, run_catalog
 from credit import credit_rows, run_credit
 from csv_import import csv_import_rows, run_csv_import
 from startup import BenchmarkError, run_startup, startup_rows
+from stock import run_stock, stock_rows
 
 Figures = dict[str, Any]
 Row = tuple[str, str, str, str, str]  # measure, posterm, floor, ratio, target
@@ -62,6 +63,11 @@ BENCHMARKS: dict[str, Benchmark] = {
         floor="raw SQL: the payment's writes in one transaction; one page of customers",
         run=run_credit,
         rows=credit_rows,
+    ),
+    "stock": Benchmark(
+        floor="raw SQL on the same connection (a keyset page of the sort; a search_name range)",
+        run=run_stock,
+        rows=stock_rows,
     ),
 }
 

@@ -24,3 +24,15 @@ def test_login_screen_in_high_contrast(make_app, snap_compare):
     assert snap_compare(
         make_app(theme="high-contrast"), press=["f2"], terminal_size=(80, 24), run_before=settle
     )
+
+
+async def _reports_shown(pilot) -> None:
+    from tests.ui.test_sales_screen import open_sales
+
+    await open_sales(pilot)
+    await pilot.press("alt+r")
+    await settle(pilot)
+
+
+def test_reports_dashboard(make_app, snap_compare):
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=_reports_shown)

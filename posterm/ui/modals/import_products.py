@@ -92,7 +92,7 @@ class ImportProductsModal(ModalScreen["ImportReport | None"]):
         self._importing = True
         self._summary("Checking the file…" if dry_run else "Importing…")
         self.query_one("#import-error-list", Static).update("")
-        run_service(self, work, self._done, self._failed, group="import")
+        run_service(self, work, self._done, self._failed, group="import", own_thread=True)
 
     def _done(self, report: ImportReport) -> None:
         self._importing = False

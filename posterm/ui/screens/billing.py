@@ -6,6 +6,7 @@ is saved in the background (never lose a bill), and every database call runs in 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
     from posterm.domain.store_settings import StoreSettings
 
 _QUANTITY_PREFIX = QUANTITY_PREFIX
+# A barcode lookup answers in well under a millisecond on a local store: the screen waits
+# this long for it so the line is drawn in the same frame (slower answers come as usual).
+SCAN_ANSWER_WITHIN = 0.004
 
 
 def parse_discount(text: str, field: str = "discount") -> Discount | None:
@@ -62,6 +66,7 @@ class BillingScreen(Screen[None]):
         Binding("f8", "recall", "Recall", id="billing.recall"),
         Binding("f9", "clear", "Clear", id="billing.clear"),
         Binding("f10", "pay", "Pay", id="billing.pay"),
+        Binding("f11", "new_product", "New product", id="billing.new_product", show=False),
         Binding("f12", "app.no_sale", "No sale", id="billing.no_sale"),  # ui/devices.py
         # Priority, or the scan field would take Delete for itself.
         Binding("delete", "remove", "Del line", id="billing.remove", priority=True, show=False),
@@ -76,8 +81,12 @@ class BillingScreen(Screen[None]):
         self.settings: StoreSettings | None = None
         self.pending_quantity: Decimal | None = None
         self.approved: Actor | None = None  # a manager's approval, lent to this bill only
-        self._dirty = False
-        self._saving = False
+        # Autosave: every change counts one; the save of a snapshot records its count.
+        self.changes = 0
+        self.saved_changes = 0
+        self._save_pending = False  # a save is asked for after the next paint
+        self._saves_running = 0
+        self._saving_changes = 0
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -136,39 +145,71 @@ class BillingScreen(Screen[None]):
     def changed(self, select: int | None = None) -> None:
         """After every change: redraw, then save in the background (latest state wins)."""
         self.refresh_bill(select)
-        self._dirty = True
-        if not self._saving:
-            # Saved once the new line is on screen: the save's thread would otherwise compete
-            # with the redraw for the interpreter and delay what the cashier sees.
-            self._saving = True
-            self.call_after_refresh(self._save_open_bill)
+        self.changes += 1
+        if not self._save_pending:
+            # Saved once the new line is on screen: a save started earlier would compete with
+            # the redraw for the interpreter and delay what the cashier sees. Changes made
+            # before that paint share one save.
+            self._save_pending = True
+            self.call_after_refresh(self._autosave)
 
-    def _save_open_bill(self) -> None:
+    def _autosave(self) -> None:
+        self._save_pending = False
+        if self._saves_running:
+            return  # _saved saves again, with whatever changed meanwhile
+        self.save_now()
+
+    def save_now(self) -> None:
+        """Queues a save of the bill as it is now, unless that is saved or being saved.
+
+        Database calls run in order, so a save queued here lands before any payment, hold or
+        recall asked for afterwards.
+        """
         from posterm.services import held_sales
 
-        self._saving, self._dirty = True, False
-        snapshot = OpenBill.from_json(self.bill.to_json())
+        if self.saved_changes >= self.changes or self._saving_changes >= self.changes:
+            return
+        version = self.changes
+        self._saving_changes = version
+        # Lines are never changed in place (OpenBill replaces its list), so a copy of the
+        # list is a snapshot: far cheaper than a round trip through JSON.
+        snapshot = replace(self.bill, items=list(self.bill.items))
         actor = self.app.session.actor
+        self._saves_running += 1
         run_service(
             self,
             lambda: held_sales.save_open_bill(actor, snapshot),
-            self._saved,
+            lambda _: self._saved(version),
             self._save_failed,
             group="autosave",
         )
 
-    def _saved(self, _: object) -> None:
-        self._saving = False
-        if self._dirty:
-            self._save_open_bill()
+    def _saved(self, version: int) -> None:
+        self._saves_running -= 1
+        self.saved_changes = max(self.saved_changes, version)
+        if self.saved_changes < self.changes and not self._save_pending:
+            self.save_now()
 
     def _save_failed(self, error: PostermError) -> None:
-        self._saving = False
+        self._saves_running -= 1
+        self._saving_changes = self.saved_changes  # the next change tries again
         self.status(f"Could not save the open bill: {error}", error=True)
+
+    def on_screen_suspend(self) -> None:
+        # A modal, the lock screen, the quit question or another section covers the bill:
+        # save it now rather than after a paint that may not come.
+        self.save_now()
+
+    def on_unmount(self) -> None:
+        # The till is closing: the last save must reach the disk before the process ends.
+        from posterm.ui.background import database_thread
+
+        self.save_now()
+        database_thread.drain(timeout=5)
 
     def status(self, message: str, *, error: bool = False) -> None:
         label = self.query_one("#billing-status", Label)
-        label.update(message)
+        label.update(message, layout=False)  # one line, full width (app.tcss)
         label.set_class(error, "error")
         if error and len(message) > 76:
             # The status line holds one line; a long refusal is shown whole as well.
@@ -233,6 +274,8 @@ class BillingScreen(Screen[None]):
         self._scan(text, quantity)
 
     def _set_pending(self, quantity: Decimal | None) -> None:
+        if quantity is None and self.pending_quantity is None:
+            return  # every scan clears it: no redraw when there is nothing to clear
         self.pending_quantity = quantity
         self.query_one("#pending-quantity", Label).update(
             f"{format_quantity(quantity)} ×" if quantity is not None else ""
@@ -280,8 +323,9 @@ class BillingScreen(Screen[None]):
             self,
             lookup,
             lambda found: self._scanned(found, quantity),
-            self._scan_failed,
+            lambda error: self._scan_failed(error, code),
             group="scan",
+            answer_within=SCAN_ANSWER_WITHIN,
             exclusive=False,
         )
 
@@ -294,9 +338,22 @@ class BillingScreen(Screen[None]):
         label = found.code if found.price is not None else ""
         self.add_product(found.product, found.quantity or quantity, found.price, label)
 
-    def _scan_failed(self, error: PostermError) -> None:
+    def _scan_failed(self, error: PostermError, code: str = "") -> None:
+        from posterm.ui.modals.product_form import unknown_barcode_message
+
         self.app.bell()
-        self.status(str(error), error=True)
+        self._unknown_code = code if isinstance(error, NotFound) else ""
+        self.status(unknown_barcode_message(self.app.session.actor, error, code), error=True)
+
+    def action_new_product(self) -> None:
+        """Owner/manager: the product form with the unknown barcode; saved, it joins the bill."""
+        from posterm.ui.modals.product_form import create_at_till
+
+        def sell(product: ProductInfo) -> None:
+            self._unknown_code = ""
+            self.add_product(product, None, None)
+
+        create_at_till(self, self.app.session.actor, getattr(self, "_unknown_code", ""), sell)
 
     # --- adding and changing lines ---------------------------------------------------------
 

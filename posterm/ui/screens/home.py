@@ -52,7 +52,7 @@ class HomeScreen(Screen[None]):
 
     def action_run_checks(self) -> None:
         self.query_one("#home-checks", Static).update("Running checks…")
-        run_service(self, run_checks, self._show_checks, group="doctor")
+        run_service(self, run_checks, self._show_checks, group="doctor", own_thread=True)
 
     def _show_checks(self, results: list[CheckResult]) -> None:
         text = Text()

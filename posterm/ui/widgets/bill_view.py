@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
-from posterm.domain.cart import BillTotals
+from posterm.domain.cart import BillTotals, LineTotals
 from posterm.domain.money import format_money, format_quantity
-from posterm.domain.open_bill import OpenBill
+from posterm.domain.open_bill import BillItem, OpenBill
 
 
 class BillTable(DataTable):
     """One row per line; the cursor row is the line the F-keys act on."""
 
     can_focus = False  # the scan field keeps the focus; Up/Down move this cursor
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._shown: list[tuple[str, str, str, str, str]] = []  # the texts of each row
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
@@ -25,25 +31,60 @@ class BillTable(DataTable):
         self.add_column("Amount", width=10, key="amount")
 
     def show(self, bill: OpenBill, totals: BillTotals, select: int | None = None) -> None:
+        """Shows the bill, touching only the cells that changed: a scan adds one row or
+        changes one quantity, and rebuilding every row cost more than the scan itself."""
         keep = self.cursor_row if select is None else select
-        self.clear()
-        for index, (item, line) in enumerate(zip(bill.items, totals.lines, strict=True)):
-            name = item.name
-            if line.discount_total:
-                name = f"{name} (-{format_money(line.discount_total)})"
-            price = format_money(item.unit_price) + ("*" if item.price_overridden else "")
-            quantity = format_quantity(item.quantity)
-            if item.sold_by_weight or item.unit != "pcs":
-                quantity = f"{quantity} {item.unit}"
-            self.add_row(
-                str(index + 1),
-                name,
-                Text(quantity, justify="right"),
-                Text(price, justify="right"),
-                Text(format_money(line.line_total), justify="right"),
-            )
+        wanted = [
+            _cells(index, item, line)
+            for index, (item, line) in enumerate(zip(bill.items, totals.lines, strict=True))
+        ]
+        shown = self._shown
+        if not wanted:
+            if shown:
+                self.clear()
+        else:
+            for index, (cells, old) in enumerate(zip(wanted, shown, strict=False)):
+                if cells != old:
+                    for key, new_text, old_text in zip(_COLUMN_KEYS, cells, old, strict=True):
+                        if new_text != old_text:
+                            self.update_cell(str(index), key, _cell(key, new_text))
+            for index in range(len(shown), len(wanted)):
+                cells = wanted[index]
+                self.add_row(
+                    *(_cell(key, text) for key, text in zip(_COLUMN_KEYS, cells, strict=True)),
+                    key=str(index),
+                )
+            for index in range(len(wanted), len(shown)):
+                self.remove_row(str(index))
+        self._shown = wanted
         if bill.items:
             self.move_cursor(row=min(max(keep, 0), len(bill.items) - 1))
+
+    def clear(self, columns: bool = False) -> Self:
+        self._shown = []
+        return super().clear(columns)
+
+
+_COLUMN_KEYS = ("no", "item", "qty", "price", "amount")
+_RIGHT = frozenset(("qty", "price", "amount"))
+
+
+def _cells(index: int, item: BillItem, line: LineTotals) -> tuple[str, str, str, str, str]:
+    """The texts of one table row."""
+    name = item.name
+    if line.discount_total:
+        name = f"{name} (-{format_money(line.discount_total)})"
+    price = format_money(item.unit_price) + ("*" if item.price_overridden else "")
+    quantity = format_quantity(item.quantity)
+    if item.sold_by_weight or item.unit != "pcs":
+        quantity = f"{quantity} {item.unit}"
+    return (str(index + 1), name, quantity, price, format_money(line.line_total))
+
+
+def _cell(key: str, text: str) -> Text:
+    # Text, not str: a str cell is parsed as markup at every paint, and a name such as
+    # "Pepsi [500ml]" would not show as typed.
+    return Text(text, justify="right" if key in _RIGHT else None)
 
 
 class TotalsPanel(Static):
@@ -66,4 +107,4 @@ class TotalsPanel(Static):
         padding = max(2, (self.size.width or 78) - len(f"Customer: {customer}") - len(due) - 2)
         text.append(" " * padding)
         text.append(due, style="bold reverse")
-        self.update(text)
+        self.update(text, layout=False)  # its size is fixed (app.tcss): no re-layout

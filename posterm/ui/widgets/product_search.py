@@ -61,17 +61,23 @@ class ProductSearchList(OptionList):
         from posterm.services import catalog
 
         self._text = text
+
+        def query() -> list[ProductInfo] | None:
+            if text != self._text:
+                return None  # typed on meanwhile: only the latest text is worth a query
+            return catalog.search_products(text, limit=SEARCH_PAGE, offset=offset)
+
         run_service(
             self,
-            lambda: catalog.search_products(text, limit=SEARCH_PAGE, offset=offset),
+            query,
             lambda found: self._show(text, offset, found),
             group="search",
             exclusive=False,
         )
 
-    def _show(self, text: str, offset: int, found: list[ProductInfo]) -> None:
+    def _show(self, text: str, offset: int, found: list[ProductInfo] | None) -> None:
         # Answers to older keystrokes can arrive late: only the latest text counts.
-        if text != self._text:
+        if found is None or text != self._text:
             return
         if offset == 0:
             self.results = []

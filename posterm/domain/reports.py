@@ -1,0 +1,142 @@
+"""What a report is: a title, its columns, its rows and a totals row; shown as a plain table,
+a CSV file or a printed slip.
+
+Pure: the reports service runs the queries and hands the figures here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from posterm.domain.receipt import Cut, ReceiptDocument, _Builder
+
+Cell = str | int | Decimal
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    numeric: bool = False  # right-aligned; summed into the totals row when `total` is set
+    total: bool = False
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    title: str
+    first_day: date
+    last_day: date
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    totals: tuple[Cell, ...] | None = None
+    note: str = ""  # e.g. "stock as it is now": what the date range does not bound
+
+    @property
+    def period(self) -> str:
+        if self.first_day == self.last_day:
+            return f"{self.first_day:%d-%m-%Y}"
+        return f"{self.first_day:%d-%m-%Y} to {self.last_day:%d-%m-%Y}"
+
+
+def make_report(
+    name: str,
+    title: str,
+    first_day: date,
+    last_day: date,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Cell]],
+    note: str = "",
+) -> Report:
+    """A report whose totals row sums the columns marked `total` (the first cell says Total)."""
+    columns = tuple(columns)
+    rows = tuple(tuple(row) for row in rows)
+    totals = None
+    if rows and any(c.total for c in columns):
+        totals = tuple(
+            sum((Decimal(row[i]) for row in rows), Decimal(0)) if c.total else ""
+            for i, c in enumerate(columns)
+        )
+        totals = ("Total", *totals[1:])
+        totals = tuple(
+            int(cell) if isinstance(cell, Decimal) and _all_int(rows, i) else cell
+            for i, cell in enumerate(totals)
+        )
+    return Report(name, title, first_day, last_day, columns, rows, totals, note)
+
+
+def _all_int(rows: tuple[tuple[Cell, ...], ...], index: int) -> bool:
+    return all(isinstance(row[index], int) for row in rows)
+
+
+def cell_text(cell: Cell) -> str:
+    if isinstance(cell, Decimal):
+        return f"{cell:,f}"  # at the places the figure carries: money at two, units as counted
+    return str(cell)
+
+
+def plain_cell(cell: Cell) -> str:
+    """A cell for CSV: numbers without thousands separators."""
+    if isinstance(cell, Decimal):
+        return f"{cell:f}"
+    return str(cell)
+
+
+def csv_rows(report: Report) -> list[list[str]]:
+    rows = [[c.label for c in report.columns]]
+    rows += [[plain_cell(cell) for cell in row] for row in report.rows]
+    if report.totals is not None:
+        rows.append([plain_cell(cell) for cell in report.totals])
+    return rows
+
+
+def render_table(report: Report) -> str:
+    """The report as a fixed-width text table, for a terminal or a cron job's mail."""
+    body = [[cell_text(cell) for cell in row] for row in report.rows]
+    if report.totals is not None:
+        body.append([cell_text(cell) for cell in report.totals])
+    header = [c.label for c in report.columns]
+    widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            cell.rjust(w) if c.numeric else cell.ljust(w)
+            for cell, w, c in zip(cells, widths, report.columns, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    out = [f"{report.title}, {report.period}"]
+    if report.note:
+        out.append(report.note)
+    out += ["", line(header), rule]
+    if not report.rows:
+        return "\n".join([*out[:-2], "(nothing in this period)"]) + "\n"
+    out += [line(r) for r in body[: len(report.rows)]]
+    if report.totals is not None:
+        out += [rule, line(body[-1])]
+    return "\n".join(out) + "\n"
+
+
+def report_document(report: Report, store_name: str, columns: int) -> ReceiptDocument:
+    """The report on receipt paper: each row its first cell, then label: value pairs."""
+    b = _Builder(columns)
+    b.text(store_name, "center", bold=True)
+    b.text(report.title.upper(), "center", bold=True)
+    b.text(report.period, "center")
+    if report.note:
+        b.text(report.note, "center")
+    b.rule("=")
+    for row in (*report.rows, *((report.totals,) if report.totals else ())):
+        b.text(cell_text(row[0]), bold=row is report.totals)
+        for column, cell in zip(report.columns[1:], row[1:], strict=True):
+            if cell != "":
+                b.pair(f"  {column.label}", cell_text(cell))
+    if not report.rows:
+        b.text("(nothing in this period)")
+    b.rule()
+    b.line()
+    b.elements.append(Cut())
+    return ReceiptDocument(columns, tuple(b.elements))
