@@ -17,6 +17,12 @@ from posterm.domain.bill_numbers import DEFAULT_FORMAT, validate_format
 from posterm.domain.errors import ValidationError
 from posterm.domain.money import CashRounding, parse_money
 from posterm.domain.sale import parse_tender_methods
+from posterm.domain.shifts import (
+    DEFAULT_DENOMINATIONS,
+    denominations_text,
+    parse_denominations,
+    parse_sale_needs_shift,
+)
 
 
 def _text(max_length: int) -> Callable[[str, str], str]:
@@ -126,6 +132,15 @@ def _barcode_layout(key: str, text: str) -> str:
     return EmbeddedLayout.parse(text).to_text()
 
 
+def _sale_needs_shift(key: str, text: str) -> str:
+    return parse_sale_needs_shift(key, text)
+
+
+def _cash_denominations(key: str, text: str) -> str:
+    # Kept as canonical text ("500,100,10"); posterm.domain.shifts.parse_denominations reads it.
+    return denominations_text(parse_denominations(key, text))
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     key: str
@@ -180,6 +195,19 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("loyalty_enabled", "Loyalty points on", "false", _boolean),
     SettingSpec("loyalty_points_per_100", "Loyalty points per 100 spent", "1", _money),
     SettingSpec("loyalty_point_value", "Value of one loyalty point", "1.00", _positive_money),
+    # Shifts and cash (issue 7).
+    SettingSpec(
+        "sale_needs_shift",
+        "A sale needs an open shift (auto: once one was opened on the till)",
+        "auto",
+        _sale_needs_shift,
+    ),
+    SettingSpec(
+        "cash_denominations",
+        "Notes and coins counted at shift close",
+        DEFAULT_DENOMINATIONS,
+        _cash_denominations,
+    ),
     SettingSpec("login_max_failures", "Failed logins before lock", "5", _integer(1, 100)),
     SettingSpec("login_lockout_minutes", "Lockout minutes", "5", _integer(1, 24 * 60)),
 )

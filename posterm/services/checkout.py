@@ -74,6 +74,7 @@ from posterm.domain.sale import (
 from posterm.domain.store_settings import StoreSettings
 from posterm.services import audit, loyalty
 from posterm.services.settings import load_settings
+from posterm.services.shifts import needs_shift
 
 CURRENCY_PLACES = 2
 QUANTITY_STEP = Decimal(1).scaleb(-QUANTITY_PLACES)
@@ -208,6 +209,8 @@ def _write_sale(
     local_day = when.astimezone(ZoneInfo(settings.timezone)).date()
     series, sequence, number = take_document_number(settings.bill_number_format, local_day)
     shift = open_shift(actor.terminal)
+    if shift is None:
+        _require_shift(actor, settings)
 
     sale = {
         "created_at": when,
@@ -629,6 +632,15 @@ def _write_stock(
         )
     insert_rows(StockMovement, movements)
     update_by_id(Product, Product.stock, stock, updated_at=utc_now())
+
+
+def _require_shift(actor: Actor, settings: StoreSettings) -> None:
+    """Setting sale_needs_shift: refuse a sale on a till whose shift is not open (issue 7)."""
+    if needs_shift(actor.terminal, settings):
+        raise Conflict(
+            f"No shift is open on till {actor.terminal}: open one (Alt+T) before selling "
+            "(setting sale_needs_shift)."
+        )
 
 
 def _payment_rows(

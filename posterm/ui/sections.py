@@ -83,6 +83,13 @@ SECTIONS: tuple[Section, ...] = (
         "posterm.ui.screens.reports:ReportsScreen",
     ),
     Section(
+        "shift",
+        "alt+t",
+        "Shift and cash",
+        "Open the till with a float, cash in/out, X report, close with a count (Z report)",
+        "posterm.ui.screens.shift:ShiftScreen",
+    ),
+    Section(
         "home",
         "alt+h",
         "Home",
