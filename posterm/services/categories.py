@@ -12,7 +12,7 @@ from decimal import Decimal
 from peewee import fn
 
 from posterm.data.database import write_transaction
-from posterm.data.models import ACTIVE, Category, TaxRate
+from posterm.data.models import ACTIVE, Category, MasterData, TaxRate
 from posterm.domain.catalog_records import CategoryInfo, TaxRateInfo
 from posterm.domain.errors import NotFound, ValidationError
 from posterm.domain.money import parse_money
@@ -82,20 +82,7 @@ def set_category_active(actor: Actor, category_id: int, active: bool) -> Categor
     """A deactivated category is no longer offered for products; those in it keep it."""
     actor.require(Permission.MANAGE_PRODUCTS)
     with write_transaction():
-        row = Category.get_or_none(Category.id == category_id)
-        if row is None:
-            raise NotFound(f"No category with id {category_id}.")
-        status = ACTIVE if active else INACTIVE
-        if row.status != status:
-            old, row.status = row.status, status
-            row.save()
-            audit.record(
-                actor,
-                "category.status",
-                entity="category",
-                entity_id=row.id,
-                details={"status": [old, status]},
-            )
+        row = _set_status(actor, Category, "category", category_id, active)
         return CategoryInfo(row.id, row.name, row.status)
 
 
@@ -157,18 +144,24 @@ def set_tax_rate_active(actor: Actor, rate_id: int, active: bool) -> TaxRateInfo
     """A deactivated rate is no longer offered for products; those with it keep it."""
     actor.require(Permission.MANAGE_SETTINGS)
     with write_transaction():
-        row = TaxRate.get_or_none(TaxRate.id == rate_id)
-        if row is None:
-            raise NotFound(f"No tax rate with id {rate_id}.")
-        status = ACTIVE if active else INACTIVE
-        if row.status != status:
-            old, row.status = row.status, status
-            row.save()
-            audit.record(
-                actor,
-                "tax_rate.status",
-                entity="tax_rate",
-                entity_id=row.id,
-                details={"status": [old, status]},
-            )
+        row = _set_status(actor, TaxRate, "tax_rate", rate_id, active)
         return TaxRateInfo(row.id, row.name, row.rate, row.status)
+
+
+def _set_status(actor: Actor, model: type[MasterData], entity: str, row_id: int, active: bool):
+    """Inside the caller's transaction: the row's new status, audited when it changes."""
+    row = model.get_or_none(model.id == row_id)
+    if row is None:
+        raise NotFound(f"No {entity.replace('_', ' ')} with id {row_id}.")
+    status = ACTIVE if active else INACTIVE
+    if row.status != status:
+        old, row.status = row.status, status
+        row.save()
+        audit.record(
+            actor,
+            f"{entity}.status",
+            entity=entity,
+            entity_id=row.id,
+            details={"status": [old, status]},
+        )
+    return row
