@@ -74,6 +74,7 @@ from posterm.domain.sale import AppliedPayment, CompletedSale, tender_methods
 from posterm.domain.store_settings import StoreSettings
 from posterm.services import audit, loyalty
 from posterm.services.checkout import CURRENCY_PLACES, get_sale, write_payments
+from posterm.services.credit import ledger_balance
 from posterm.services.settings import load_settings
 
 RETURN = "return"
@@ -462,16 +463,6 @@ def _lock_customer(customer_id: int) -> Customer:
     return customer
 
 
-def _ledger_balance(customer_id: int) -> Decimal:
-    last = (
-        CreditEntry.select(CreditEntry.balance_after)
-        .where(CreditEntry.customer == customer_id)
-        .order_by(CreditEntry.id.desc())
-        .first()
-    )
-    return last.balance_after if last is not None else Decimal(0)
-
-
 def _snapshot_of_product(product: Product) -> dict:
     return {
         "name": product.name,
@@ -645,7 +636,7 @@ def _write_document(
     loyalty.write_reversal(actor, sale, original, refunds, plan.total, when)
     if customer is not None and credit > 0:
         with exact_context():
-            balance = _ledger_balance(customer.id) - credit
+            balance = ledger_balance(customer.id) - credit
         CreditEntry.create(
             created_at=when,
             updated_at=when,
