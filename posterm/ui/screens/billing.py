@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 
 from posterm.domain.cart import Discount
 from posterm.domain.errors import NotFound, PermissionDenied, PostermError, ValidationError
@@ -30,6 +30,7 @@ from posterm.domain.permissions import Actor, Grant, Permission, grant
 from posterm.ui.background import run_service
 from posterm.ui.widgets.bill_view import BillTable, TotalsPanel
 from posterm.ui.widgets.fields import Field
+from posterm.ui.widgets.key_bar import TwoRowFooter
 from posterm.ui.widgets.product_search import QUANTITY_PREFIX, ProductSearchList
 
 if TYPE_CHECKING:
@@ -102,7 +103,8 @@ class BillingScreen(Screen[None]):
         yield BillTable(id="bill-lines")
         yield Label("", id="billing-status")
         yield TotalsPanel(id="totals")
-        yield Footer()
+        # Ten F-keys do not fit one 80-column row: the billing footer takes two.
+        yield TwoRowFooter(columns=6)
 
     def on_mount(self) -> None:
         self.query_one("#scan", Field).focus()
