@@ -27,6 +27,7 @@ from posterm.domain.money import (
 )
 from posterm.domain.open_bill import BillItem, OpenBill
 from posterm.domain.permissions import Actor, Grant, Permission, grant
+from posterm.ui import gc_pacing
 from posterm.ui.background import run_service
 from posterm.ui.widgets.bill_view import BillTable, TotalsPanel
 from posterm.ui.widgets.fields import Field
@@ -127,6 +128,7 @@ class BillingScreen(Screen[None]):
             self.bill = restored
             self.status(f"Restored the open bill ({len(restored.items)} lines).")
         self.refresh_bill()
+        self.call_after_refresh(gc_pacing.settle)  # the till is up: see ui/gc_pacing.py
 
     @property
     def actor(self) -> Actor:
@@ -191,6 +193,8 @@ class BillingScreen(Screen[None]):
         self.saved_changes = max(self.saved_changes, version)
         if self.saved_changes < self.changes and not self._save_pending:
             self.save_now()
+        elif self.saved_changes >= self.changes:
+            gc_pacing.quiet_moment()
 
     def _save_failed(self, error: PostermError) -> None:
         self._saves_running -= 1

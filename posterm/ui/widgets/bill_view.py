@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Self
 
 from rich.text import Text
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import DataTable, Static
 
 from posterm.domain.cart import BillTotals, LineTotals
@@ -16,6 +18,14 @@ class BillTable(DataTable):
     """One row per line; the cursor row is the line the F-keys act on."""
 
     can_focus = False  # the scan field keeps the focus; Up/Down move this cursor
+
+    # A new row grows the table's virtual size, which for any widget means a layout of the
+    # whole screen; this table's own size is fixed (app.tcss), so only its scrollbar needs
+    # to know, and showing or hiding that bar lays the screen out by itself.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+    def watch_virtual_size(self, size: Size) -> None:
+        self._scroll_update(size)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
