@@ -78,6 +78,10 @@ class DatabaseThread:
         self._refusing = None
 
     @property
+    def refusing_calls(self) -> bool:
+        return self._refusing is not None
+
+    @property
     def ident(self) -> int | None:
         return self._thread.ident if self._thread is not None else None
 

@@ -20,6 +20,7 @@ from posterm.domain.barcodes import make_ean13
 from posterm.services import held_sales, system
 from posterm.services.store import init_store
 from posterm.ui import outage
+from posterm.ui.background import database_thread
 from posterm.ui.outage import BANNER_TEXT, DatabaseBanner
 from tests.conftest import command_line_actor
 from tests.private_postgres import outage_db_url, private_postgres  # noqa: F401 (fixtures)
@@ -109,7 +110,9 @@ async def test_the_till_keeps_the_bill_while_postgres_is_down_and_carries_on(til
         await scan(pilot, ATTA)
         await scan(pilot, SALT)
         assert saved_lines() == [("ATTA5", 1), ("SALT1", 1)]
+        # Healthy: no banner, and nothing running to watch the server.
         assert not app.screen.query(DatabaseBanner)
+        assert not [w for w in app.workers if w.group == "database-reconnect"]
 
         server.stop()  # mid-bill, as `systemctl stop postgresql` would
 
@@ -140,6 +143,7 @@ async def test_the_till_keeps_the_bill_while_postgres_is_down_and_carries_on(til
 
         await until(pilot, lambda: not app.screen.query(DatabaseBanner))
         await settle(pilot)
+        assert not database_thread.refusing_calls
         assert saved_lines() == [("ATTA5", 1), ("SALT1", 2)]  # the save that waited
         assert "The database is back" in status(app)
 
@@ -156,3 +160,22 @@ async def test_the_till_keeps_the_bill_while_postgres_is_down_and_carries_on(til
         sale = Sale.get()
         assert sale.total == Decimal("389.00")  # 285 + 2 x 28 + 48
         assert Sale.select().count() == 1
+
+
+async def test_a_till_closed_while_postgres_is_down_leaves_no_loop_behind(till, server):
+    app = till
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        server.stop()
+        await scan(pilot, ATTA)
+        assert f"{ATTA} not added" in status(app)
+        assert app.screen.query(DatabaseBanner) and database_thread.refusing_calls
+        [loop] = [w for w in app.workers if w.group == "database-reconnect"]
+        assert loop.is_running
+    # The loop stopped with the till, and database calls are no longer refused: the next
+    # till (or the next test) starts clean.
+    deadline = time.monotonic() + 5
+    while database_thread.refusing_calls and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert not database_thread.refusing_calls
+    server.start()

@@ -212,10 +212,7 @@ class BillingScreen(Screen[None]):
 
     def _database_back(self, _: None = None) -> None:
         """The server answers again (ui/outage.py): write what waited, carry on."""
-        if self.saved_changes < self.changes:
-            self.status("The database is back; saving the bill.")
-        else:
-            self.status("The database is back.")
+        self.status("The database is back.")
         self.save_now()
 
     def on_screen_resume(self) -> None:
