@@ -204,9 +204,13 @@ class PostermApp(DevicesMixin, App[int]):  # DevicesMixin: counter hardware, ui/
             self.exit(0)
             return
         from posterm.ui.modals.confirm import ConfirmModal
+        from posterm.ui.outage import database_watch
 
+        kept = "Anything on the till is kept."
+        if database_watch(self).down:  # issue 8: the open bill cannot be saved just now
+            kept = "The database is unreachable: changes to the bill since then are lost."
         self.push_screen(
-            ConfirmModal("Quit posterm?", "Anything on the till is kept."),
+            ConfirmModal("Quit posterm?", kept),
             lambda yes: self.exit(0) if yes else None,
         )
 

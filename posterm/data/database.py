@@ -115,3 +115,64 @@ def write_transaction() -> Iterator[None]:
 def for_update(query):
     """Adds FOR UPDATE on PostgreSQL; SQLite's write transaction already excludes other writers."""
     return query.for_update() if is_postgres() else query
+
+
+# --- the server going away mid-session (issue 8) -------------------------------------------
+# SQLSTATE classes that mean "the link or the server is gone", not "this statement was
+# refused": 08 connection exception, 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot
+# connect now (starting up or shutting down). A psycopg2 OperationalError without a SQLSTATE
+# is the client library's own: connection refused, server closed the connection, timeout.
+_LINK_GONE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
+def is_connection_failure(exc: BaseException) -> bool:
+    """True when `exc` says the PostgreSQL server cannot be reached (worth retrying later),
+    False for an error of the statement itself (a constraint, a lock timeout, SQLite)."""
+    if not isinstance(exc, OperationalError | PeeweeInterfaceError):
+        return False
+    # peewee wraps the driver's exception and passes it as the first argument.
+    original = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else None
+    original = original or exc.__cause__ or exc.__context__
+    if original is None or not type(original).__module__.startswith("psycopg2"):
+        return False
+    if isinstance(exc, PeeweeInterfaceError):
+        return True  # "connection already closed"
+    code = getattr(original, "pgcode", None)
+    return code is None or code.startswith(_LINK_GONE_SQLSTATES)
+
+
+def describe_connection_failure(exc: BaseException) -> str:
+    """The driver's reason in one line (no URL, so no password)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if "Connection refused" in text:
+        return "connection refused"
+    if "terminating connection due to administrator command" in text:
+        return "the server was shut down"
+    if "server closed the connection" in text or "connection already closed" in text:
+        return "the server closed the connection"
+    return text[:80]
+
+
+def forget_idle_connections(db: Database | None = None) -> None:
+    """Drops the pool's idle connections: after the server went away they are all dead, and
+    the pool would otherwise test each one with a round trip before handing out a new one."""
+    target = db if db is not None else database.obj
+    if isinstance(target, PooledPostgresqlDatabase):
+        target.close_idle()
+
+
+def server_answers(db: Database | None = None) -> bool:
+    """Opens a connection, runs SELECT 1 and hands it back: True when the database answers.
+
+    Runs on the caller's thread with a connection of its own; a broken one is closed, never
+    returned to the pool (peewee's pool checks a PostgreSQL connection's state on check-in).
+    """
+    target = db if db is not None else database.obj
+    if target is None:
+        return False
+    try:
+        with target.connection_context():
+            target.execute_sql("SELECT 1")
+    except (OperationalError, PeeweeInterfaceError):
+        return False
+    return True

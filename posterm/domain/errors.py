@@ -54,6 +54,12 @@ class DatabaseUnavailable(PostermError):
     """The database cannot be reached or refused us; the message says why in one line."""
 
 
+class DatabaseUnreachable(DatabaseUnavailable):
+    """The database stopped answering mid-session (server stopped, link cut). Each service
+    call is one transaction, so it committed whole or not at all; an idempotent call (a
+    checkout of the same cart, a save of the open bill) is safe to repeat when it is back."""
+
+
 class SchemaMismatch(PostermError):
     """The database schema is newer than this program, or needs an upgrade first."""
 

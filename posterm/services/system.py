@@ -11,6 +11,7 @@ from peewee import Database
 from posterm.data import database as binding
 from posterm.data.models import database
 from posterm.data.schema import SchemaStatus, refuse_newer, schema_status, upgrade
+from posterm.domain.errors import DatabaseUnreachable
 
 
 @dataclass(frozen=True)
@@ -57,3 +58,26 @@ def close() -> None:
 def is_pooled(db: Database) -> bool:
     """True when `db` lends pooled connections (PostgreSQL), best handed back between calls."""
     return binding.is_postgres(db)
+
+
+# --- the database going away mid-session (issue 8) -----------------------------------------
+
+
+def as_unreachable(error: BaseException) -> BaseException:
+    """`error`, or a DatabaseUnreachable saying why when it means the server is gone."""
+    if not binding.is_connection_failure(error):
+        return error
+    unreachable = DatabaseUnreachable(
+        f"Database unreachable ({binding.describe_connection_failure(error)})."
+    )
+    unreachable.__cause__ = error  # the driver's words stay in the log's traceback
+    return unreachable
+
+
+def database_answers() -> bool:
+    """True when the store's database answers a query (on this thread's own connection)."""
+    return binding.server_answers(database.obj)
+
+
+def forget_idle_connections() -> None:
+    binding.forget_idle_connections(database.obj)

@@ -26,8 +26,8 @@ from typing import Any, TypeVar
 from textual.dom import DOMNode
 from textual.worker import Worker
 
-from posterm.domain.errors import PostermError
-from posterm.services.system import connection, current_database, is_pooled
+from posterm.domain.errors import DatabaseUnreachable, PostermError
+from posterm.services.system import as_unreachable, connection, current_database, is_pooled
 
 T = TypeVar("T")
 log = logging.getLogger("posterm.ui")
@@ -51,6 +51,9 @@ class DatabaseThread:
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
         self._held: Any = None  # the Database whose connection this thread holds
+        # While the server is known to be gone (ui/outage.py), calls are refused at once
+        # instead of each waiting for its own connection attempt to fail.
+        self._refusing: str | None = None
 
     def submit(self, call: Callable[[], T], *, connect: bool = True) -> Future[T]:
         """Queues `call`; the future holds its result or its exception."""
@@ -66,6 +69,17 @@ class DatabaseThread:
         except TimeoutError:
             return False
         return True
+
+    def refuse_calls(self, reason: str) -> None:
+        """Database calls fail at once with DatabaseUnreachable(reason) until accept_calls()."""
+        self._refusing = reason
+
+    def accept_calls(self) -> None:
+        self._refusing = None
+
+    @property
+    def refusing_calls(self) -> bool:
+        return self._refusing is not None
 
     @property
     def ident(self) -> int | None:
@@ -86,12 +100,14 @@ class DatabaseThread:
                 continue
             try:
                 if connect:
+                    if self._refusing is not None:
+                        raise DatabaseUnreachable(self._refusing)
                     self._connect()
                 result = call()
             except BaseException as error:  # handed to the caller through the future
                 if connect and not isinstance(error, PostermError):
-                    self._release()
-                future.set_exception(error)
+                    self._release()  # a connection the server dropped is closed, not reused
+                future.set_exception(as_unreachable(error))
             else:
                 future.set_result(result)
             finally:
@@ -162,9 +178,13 @@ def run_service(
     del exclusive  # kept for callers; answers are never dropped for a newer call
 
     def report_error(error: PostermError) -> None:
+        if isinstance(error, DatabaseUnreachable):
+            from posterm.ui.outage import database_watch
+
+            database_watch(app).lost(str(error))  # the banner, and retrying in the background
         if on_error is not None:
             on_error(error)
-        else:
+        elif not isinstance(error, DatabaseUnreachable):  # the banner says that one
             app.notify(str(error), severity="error", timeout=8)
 
     def report_failure(error: BaseException) -> None:
@@ -176,10 +196,16 @@ def run_service(
         )
 
     def in_own_thread() -> T:
-        if connect:
-            with connection():
-                return call()
-        return call()
+        try:
+            if connect:
+                with connection():
+                    return call()
+            return call()
+        except Exception as error:
+            unreachable = as_unreachable(error)
+            if unreachable is error:
+                raise
+            raise unreachable from error
 
     # Queued now, not when the worker starts: the order of the calls is the order asked,
     # and a call made as its screen closes (the last save of the bill) still runs.

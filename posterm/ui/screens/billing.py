@@ -17,7 +17,13 @@ from textual.screen import Screen
 from textual.widgets import Label
 
 from posterm.domain.cart import Discount
-from posterm.domain.errors import NotFound, PermissionDenied, PostermError, ValidationError
+from posterm.domain.errors import (
+    DatabaseUnreachable,
+    NotFound,
+    PermissionDenied,
+    PostermError,
+    ValidationError,
+)
 from posterm.domain.loyalty import accepted_methods
 from posterm.domain.money import (
     format_money,
@@ -29,6 +35,7 @@ from posterm.domain.open_bill import BillItem, OpenBill
 from posterm.domain.permissions import Actor, Grant, Permission, grant
 from posterm.ui import gc_pacing
 from posterm.ui.background import run_service
+from posterm.ui.outage import database_watch
 from posterm.ui.widgets.bill_view import BillTable, TotalsPanel
 from posterm.ui.widgets.fields import Field
 from posterm.ui.widgets.key_bar import TwoRowFooter
@@ -89,6 +96,9 @@ class BillingScreen(Screen[None]):
         self._save_pending = False  # a save is asked for after the next paint
         self._saves_running = 0
         self._saving_changes = 0
+        # Plain barcodes looked up this session: while the database is unreachable, an item
+        # already on the bill can still be scanned again (its price is the one on the bill).
+        self._scanned_products: dict[str, ProductInfo] = {}
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -115,6 +125,7 @@ class BillingScreen(Screen[None]):
             f"({session.user.role.value}) · till {session.terminal}"
         )
         run_service(self, self._load_settings_and_bill, self._loaded, group="billing-start")
+        database_watch(self.app).back.subscribe(self, self._database_back)
 
     def _load_settings_and_bill(self) -> tuple[StoreSettings, OpenBill | None]:
         from posterm.services import held_sales
@@ -199,7 +210,22 @@ class BillingScreen(Screen[None]):
     def _save_failed(self, error: PostermError) -> None:
         self._saves_running -= 1
         self._saving_changes = self.saved_changes  # the next change tries again
+        if isinstance(error, DatabaseUnreachable):
+            # Saved by _database_back once the server answers again.
+            self.status("Database unreachable: the bill is kept here and saved when it is back.")
+            return
         self.status(f"Could not save the open bill: {error}", error=True)
+
+    def _database_back(self, _: None = None) -> None:
+        """The server answers again (ui/outage.py): write what waited, carry on."""
+        self.status("The database is back.")
+        self.save_now()
+
+    def on_screen_resume(self) -> None:
+        # Back from a modal or another section: a save refused while the database was away
+        # is written now, should the database have come back meanwhile.
+        if not database_watch(self.app).down:
+            self.save_now()
 
     def on_screen_suspend(self) -> None:
         # A modal, the lock screen, the quit question or another section covers the bill:
@@ -329,7 +355,7 @@ class BillingScreen(Screen[None]):
             self,
             lookup,
             lambda found: self._scanned(found, quantity),
-            lambda error: self._scan_failed(error, code),
+            lambda error: self._scan_failed(error, code, quantity),
             group="scan",
             answer_within=SCAN_ANSWER_WITHIN,
             exclusive=False,
@@ -342,14 +368,32 @@ class BillingScreen(Screen[None]):
             self._attach_customer(found)
             return
         label = found.code if found.price is not None else ""
+        if found.price is None and found.quantity is None:
+            self._scanned_products[found.code] = found.product
         self.add_product(found.product, found.quantity or quantity, found.price, label)
 
-    def _scan_failed(self, error: PostermError, code: str = "") -> None:
+    def _scan_failed(
+        self, error: PostermError, code: str = "", quantity: Decimal | None = None
+    ) -> None:
         from posterm.ui.modals.product_form import unknown_barcode_message
 
+        if isinstance(error, DatabaseUnreachable):
+            self._scan_while_unreachable(code, quantity)
+            return
         self.app.bell()
         self._unknown_code = code if isinstance(error, NotFound) else ""
         self.status(unknown_barcode_message(self.app.session.actor, error, code), error=True)
+
+    def _scan_while_unreachable(self, code: str, quantity: Decimal | None) -> None:
+        """Another of an item already on the bill is added from memory; anything else waits:
+        its price, tax and stock are in the database, and guessing them is worse than asking
+        the customer to wait a moment."""
+        product = self._scanned_products.get(code.replace(" ", ""))
+        if product is not None and any(i.product_id == product.id for i in self.bill.items):
+            self.add_product(product, quantity, None)
+            return
+        self.app.bell()
+        self.status(f"Database unreachable: {code} not added; scan again when back.", error=True)
 
     def action_new_product(self) -> None:
         """Owner/manager: the product form with the unknown barcode; saved, it joins the bill."""
@@ -649,6 +693,9 @@ class BillingScreen(Screen[None]):
     def action_pay(self) -> None:
         if self._selected() is None or self.settings is None:
             return
+        if database_watch(self.app).down:
+            self.status("Database unreachable: pay when it is back; the bill is kept.", error=True)
+            return
         from posterm.ui.modals.payment import PaymentModal
 
         totals = self.bill.totals(self.settings.prices_include_tax, self.settings.cash_rounding)
@@ -681,6 +728,14 @@ class BillingScreen(Screen[None]):
                     Permission.CREDIT_ABOVE_LIMIT,
                     error.action[:1].upper() + error.action[1:],  # who, what they would owe
                     lambda: self._checkout(tenders, self.approved),
+                )
+                return
+            if isinstance(error, DatabaseUnreachable):
+                # One transaction: the sale is whole or absent. The bill keeps its cart id,
+                # so paying again can never make a second sale of it.
+                self.status(
+                    "Database unreachable: payment not confirmed; bill kept. F10 again when back.",
+                    error=True,
                 )
                 return
             self.status(str(error), error=True)
