@@ -33,20 +33,20 @@ from posterm.domain.money import (
 )
 from posterm.domain.open_bill import BillItem, OpenBill
 from posterm.domain.permissions import Actor, Grant, Permission, grant
+from posterm.domain.scan_entry import QUANTITY_PREFIX, split_quantity
 from posterm.ui import gc_pacing
 from posterm.ui.background import run_service
 from posterm.ui.outage import database_watch
 from posterm.ui.widgets.bill_view import BillTable, TotalsPanel
 from posterm.ui.widgets.fields import Field
 from posterm.ui.widgets.key_bar import TwoRowFooter
-from posterm.ui.widgets.product_search import QUANTITY_PREFIX, ProductSearchList
+from posterm.ui.widgets.product_search import ProductSearchList
 
 if TYPE_CHECKING:
     from posterm.domain.products import ProductInfo, ScanResult
     from posterm.domain.sale import CompletedSale, Tender
     from posterm.domain.store_settings import StoreSettings
 
-_QUANTITY_PREFIX = QUANTITY_PREFIX
 # A barcode lookup answers in well under a millisecond on a local store: the screen waits
 # this long for it so the line is drawn in the same frame (slower answers come as usual).
 SCAN_ANSWER_WITHIN = 0.004
@@ -280,18 +280,10 @@ class BillingScreen(Screen[None]):
         if self.settings is None:
             self.status("Still loading the store's settings; try again.", error=True)
             return
-        quantity = self.pending_quantity
-        match = _QUANTITY_PREFIX.fullmatch(text)
-        if match:
-            try:
-                quantity = parse_quantity(match[1])
-            except ValidationError as error:
-                self.status(f"Quantity {error.message}.", error=True)
-                return
-            text = match[2].strip()
-            if not text:
-                self._set_pending(quantity)
-                return
+        entry = self._entry(text)
+        if entry is None:
+            return
+        quantity, text = entry
         product = self.query_one(ProductSearchList).chosen()
         if product is not None:
             self._hide_search()
@@ -321,23 +313,31 @@ class BillingScreen(Screen[None]):
             return
         field = self.query_one("#scan", Field)
         typed = field.value.strip()
-        prefix = _QUANTITY_PREFIX.fullmatch(typed)
+        prefix = QUANTITY_PREFIX.fullmatch(typed)
         if prefix and not prefix[2].strip():
             code, field.value = typed + code, ""
-        quantity = self.pending_quantity
-        match = _QUANTITY_PREFIX.fullmatch(code.strip())
-        if match:
-            try:
-                quantity = parse_quantity(match[1])
-            except ValidationError as error:
-                self.status(f"Quantity {error.message}.", error=True)
-                return
-            code = match[2].strip()
-            if not code:
-                self._set_pending(quantity)
-                return
+        entry = self._entry(code)
+        if entry is None:
+            return
+        quantity, code = entry
         self._set_pending(None)
         self._scan(code, quantity)
+
+    def _entry(self, text: str) -> tuple[Decimal | None, str] | None:
+        """The quantity for what `text` adds (typed "3*" or pending) and its code; None when
+        there is nothing to add: a bad quantity (said on the status line), or a quantity
+        alone, which waits for the next scan."""
+        try:
+            entry = split_quantity(text)
+        except ValidationError as error:
+            self.status(f"Quantity {error.message}.", error=True)
+            return None
+        if entry.quantity is None:
+            return self.pending_quantity, entry.code
+        if not entry.code:
+            self._set_pending(entry.quantity)
+            return None
+        return entry.quantity, entry.code
 
     def _scan(self, code: str, quantity: Decimal | None) -> None:
         from posterm.services import catalog, customers

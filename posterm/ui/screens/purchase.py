@@ -30,9 +30,10 @@ from posterm.domain.money import (
     parse_quantity,
 )
 from posterm.domain.purchases import ReceivingDraft, parse_day, parse_invoice_number
+from posterm.domain.scan_entry import split_quantity
 from posterm.ui.background import run_service
 from posterm.ui.widgets.fields import Field
-from posterm.ui.widgets.product_search import QUANTITY_PREFIX, ProductSearchList
+from posterm.ui.widgets.product_search import ProductSearchList
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -336,18 +337,16 @@ class PurchaseScreen(Screen[None]):
         event.stop()
         text = event.value.strip()
         event.input.value = ""
-        quantity = self.pending_quantity
-        match = QUANTITY_PREFIX.fullmatch(text)
-        if match:
-            try:
-                quantity = parse_quantity(match[1])
-            except ValidationError as error:
-                self.status(f"Quantity {error.message}.", error=True)
-                return
-            text = match[2].strip()
-            if not text:
-                self._set_pending(quantity)
-                return
+        try:
+            entry = split_quantity(text)
+        except ValidationError as error:
+            self.status(f"Quantity {error.message}.", error=True)
+            return
+        quantity = self.pending_quantity if entry.quantity is None else entry.quantity
+        text = entry.code
+        if entry.quantity is not None and not text:
+            self._set_pending(quantity)
+            return
         results = self.query_one(ProductSearchList)
         product = results.chosen()
         results.hide()

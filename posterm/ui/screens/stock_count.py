@@ -10,7 +10,6 @@ stock when the count is posted, so sales during the count do not spoil it.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -24,6 +23,7 @@ from textual.widgets import DataTable, Footer, Label
 
 from posterm.domain.errors import NotFound, PostermError, ValidationError
 from posterm.domain.money import format_quantity, parse_quantity
+from posterm.domain.scan_entry import split_quantity
 from posterm.ui.background import run_service
 from posterm.ui.widgets.fields import Field
 
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from posterm.domain.stock import CategoryChoice, CountLine, CountSummary
 
 PAGE = 50
-_QUANTITY_PREFIX = re.compile(r"(\d+(?:\.\d+)?)\*(.*)")
 
 
 def _counted(text: str) -> Decimal:
@@ -292,17 +291,13 @@ class StockCountScreen(Screen[None]):
         if self.count_id is None:
             self.status("No count open: F3 starts one for a list, F4 for a category.", error=True)
             return
-        quantity: Decimal | None = None
-        match = _QUANTITY_PREFIX.fullmatch(text)
-        if match:
-            try:
-                quantity = _counted(match[1])
-            except ValidationError as error:
-                self.status(f"Quantity {error.message}.", error=True)
-                return
-            text = match[2].strip()
-        if text:
-            self._scan(text, quantity)
+        try:
+            entry = split_quantity(text, _counted)
+        except ValidationError as error:
+            self.status(f"Quantity {error.message}.", error=True)
+            return
+        if entry.code:
+            self._scan(entry.code, entry.quantity)
 
     def _scan(self, code: str, quantity: Decimal | None) -> None:
         from posterm.services import catalog, stock

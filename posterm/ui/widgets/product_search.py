@@ -8,20 +8,18 @@ next page.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from posterm.domain.scan_entry import QUANTITY_PREFIX
 from posterm.ui.background import run_service
 
 if TYPE_CHECKING:
     from posterm.domain.products import ProductInfo
 
-# "3*" before a scan or a search sets the quantity of what is added next.
-QUANTITY_PREFIX = re.compile(r"(\d+(?:\.\d+)?)\*(.*)")
 SEARCH_PAGE = 20
 
 
