@@ -157,14 +157,36 @@ class LoginScreen(Screen[Session]):
         from posterm.services import auth  # bcrypt loads on the first login, not at start
         from posterm.ui.background import run_service
 
+        typed, pin = secret.value, self.use_pin
+        config = getattr(self.app, "config", None)
+        if config is not None and config.database_login == "per_staff":
+            from posterm.services import staff_login
+
+            # The typed password opens the database as the user's own role (README).
+            def login():
+                return staff_login.log_in(
+                    config.database_url,
+                    username,
+                    typed,
+                    pin=pin,
+                    terminal=self.terminal,
+                    prefix=config.database_role_prefix,
+                )
+
+            connect = False
+        else:
+
+            def login():
+                return auth.authenticate(username, typed, pin=pin, terminal=self.terminal)
+
+            connect = True
         run_service(
             self,
-            lambda: auth.authenticate(
-                username, secret.value, pin=self.use_pin, terminal=self.terminal
-            ),
+            login,
             lambda user: self.dismiss(Session(user, self.terminal)),
             self._failed,
             group="login",
+            connect=connect,
         )
 
     def _failed(self, error: PostermError) -> None:

@@ -1,0 +1,325 @@
+"""PostgreSQL roles (db/postgres/roles.sql, `posterm db grant`): the real services still work
+as the application role and as a staff member's own login, while the database itself refuses
+to change or remove audit rows, completed sales and ledger rows.
+
+Roles are cluster-wide: every test names its roles with a prefix of its own and drops them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+from peewee import ProgrammingError
+
+from posterm import cli
+from posterm.data.database import redacted
+from posterm.data.models import AuditEvent, Customer, Sale, User, database
+from posterm.domain.errors import ConfigError, LoginFailed, ValidationError
+from posterm.domain.permissions import Actor, Role
+from posterm.domain.returns import ReturnLineRequest, ReturnRequest
+from posterm.domain.sale import CheckoutRequest, SaleLineRequest, Tender
+from posterm.domain.stock import AdjustReason
+from posterm.hardware.printer import FilePrinter
+from posterm.services import checkout, credit, db_roles, returns, stock, system
+from posterm.services.printing import print_sale
+from posterm.services.settings import set_setting
+from posterm.services.staff_login import connected_as, log_in, login_url
+from tests.conftest import actor_for, doctor_problems
+
+D = Decimal
+on_postgres = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+
+
+@dataclass
+class Cluster:
+    """The roles one test makes; dropped afterwards, as the superuser of db_url."""
+
+    url: str
+    prefix: str = field(default_factory=lambda: f"pt{secrets.token_hex(4)}")
+    logins: list[str] = field(default_factory=list)
+
+    def grant(self) -> None:
+        db_roles.apply_roles(self.prefix)
+
+    def login(self, group: str) -> str:
+        name = f"{self.prefix}_{group}_login"
+        self.logins.append(db_roles.create_login(name, group, "unused-under-trust", self.prefix))
+        return name
+
+    def connect_as(self, login: str) -> None:
+        _close_pool()
+        system.open_store(login_url(self.url, login, "unused-under-trust"), upgrade_schema=False)
+        assert connected_as() == login
+
+    def back_to_superuser(self) -> None:
+        _close_pool()
+        system.open_store(self.url, upgrade_schema=False)
+
+
+def _close_pool() -> None:
+    db = system.current_database()
+    if db is not None:
+        getattr(db, "close_all", db.close)()
+
+
+@pytest.fixture
+def cluster(db_url: str):
+    made = Cluster(db_url)
+    yield made
+    made.back_to_superuser()
+    groups = [db_roles.group_role(group, made.prefix) for group in db_roles.GROUPS]
+    existing = [
+        name
+        for (name,) in database.execute_sql(
+            "SELECT rolname FROM pg_roles WHERE rolname LIKE %s", (f"{made.prefix}\\_%",)
+        ).fetchall()
+    ]
+    ours = [name for name in [*made.logins, *groups] if name in existing]
+    if ours:
+        quoted = ", ".join(f'"{name}"' for name in ours)
+        database.execute_sql(f"DROP OWNED BY {quoted}")
+        database.execute_sql(f"DROP ROLE {quoted}")
+    left = database.execute_sql(
+        "SELECT count(*) FROM pg_roles WHERE rolname LIKE %s", (f"{made.prefix}\\_%",)
+    ).fetchone()[0]
+    assert left == 0
+
+
+def sell(actor, *lines, tenders=(), customer=None):
+    return checkout.checkout(
+        actor,
+        CheckoutRequest(
+            uuid4(),
+            [SaleLineRequest(p.id, D(q)) for p, q in lines],
+            customer_id=customer.id if customer else None,
+            tenders=[Tender(method, D(amount)) for method, amount in tenders],
+        ),
+    )
+
+
+def refused(sql: str, params: tuple = (), because: str = "permission denied") -> None:
+    """Runs `sql` in a transaction of its own, which the database must refuse."""
+    with pytest.raises(ProgrammingError, match=because), database.atomic():
+        database.execute_sql(sql, params)
+
+
+def allowed(sql: str, params: tuple = ()) -> None:
+    with database.atomic():
+        database.execute_sql(sql, params)
+
+
+def assert_history_is_immutable(sale_id: int) -> None:
+    for sql in (
+        "UPDATE sale SET total = 0 WHERE id = %s",
+        "UPDATE sale SET bill_number = 'X' WHERE id = %s",
+        "DELETE FROM sale WHERE id = %s",
+        "UPDATE sale_line SET unit_price = 0 WHERE sale_id = %s",
+        "DELETE FROM sale_line WHERE sale_id = %s",
+        "UPDATE payment SET amount = 0 WHERE sale_id = %s",
+        "DELETE FROM payment WHERE sale_id = %s",
+        "UPDATE stock_movement SET quantity = 0 WHERE sale_id = %s",
+        "DELETE FROM stock_movement WHERE sale_id = %s",
+        "UPDATE credit_entry SET amount = 0 WHERE sale_id = %s",
+        "DELETE FROM credit_entry WHERE sale_id = %s",
+        "UPDATE audit_event SET reason = 'nothing happened' WHERE id >= %s",
+        "DELETE FROM audit_event WHERE id >= %s",
+    ):
+        refused(sql, (sale_id,))
+    refused("TRUNCATE audit_event")
+    refused("DELETE FROM loyalty_entry")
+    refused("DELETE FROM cash_movement")
+
+
+@pytest.mark.pg_only
+@on_postgres
+def test_the_app_role_runs_the_counter_but_cannot_rewrite_history(
+    cluster, owner, make_product, make_customer, tmp_path
+):
+    rice = make_product("Basmati Rice 1kg", "100.00", stock="20", tax="GST 0%")
+    salt = make_product("Tata Salt 1kg", "28.00", stock="10", tax="GST 5%")
+    ramesh = make_customer("Ramesh Gupta", credit_limit="1000")
+    cashier = actor_for("kiran", Role.CASHIER, by=owner)
+    manager = actor_for("mina", Role.MANAGER, by=owner)
+    set_setting(owner, "loyalty_enabled", "on")  # checkout then writes the loyalty columns
+    cluster.grant()
+    till = cluster.login("app")
+    cluster.connect_as(till)
+    assert database.execute_sql("SELECT current_user").fetchone()[0] == till
+
+    # The whole counter, through the real services, as the application role.
+    sale = sell(cashier, (rice, 2), (salt, 1), customer=ramesh, tenders=[("credit", "228")])
+    print_sale(sale.id, FilePrinter(tmp_path / "receipt.bin", columns=42), 42)
+    assert Sale.get_by_id(sale.id).printed
+    lines = {line.line_no: line.line_id for line in returns.returnable(sale.bill_number).lines}
+    back = returns.make_return(
+        cashier,
+        ReturnRequest(uuid4(), sale.bill_number, [ReturnLineRequest(lines[1], D(1))], "credit"),
+    )
+    assert back.kind == "return"
+    second = sell(cashier, (salt, 2), tenders=[("cash", "56")])
+    void = returns.void_sale(manager, second.bill_number, "keyed twice", uuid4())
+    assert void.kind == "void"
+    credit.take_payment(cashier, ramesh.id, "50", "cash")
+    stock.adjust_stock(cashier, rice.id, AdjustReason.DAMAGED, change=D(-1), note="torn bag")
+    set_setting(owner, "store_name", "Sharma Stores")  # the app role acts for owners too
+    assert Customer.get_by_id(ramesh.id).balance == D(228) - D(100) - D(50)
+    assert doctor_problems() == []
+
+    # ... and the database refuses to change what happened.
+    assert_history_is_immutable(sale.id)
+    refused("DELETE FROM product WHERE id = %s", (rice.id,))
+    refused("DROP TABLE held_sale", because="must be owner")
+    refused("CREATE TABLE sneaky (id int)")
+    allowed("UPDATE sale SET printed = false WHERE id = %s", (sale.id,))  # a reprint is due
+    assert doctor_problems() == []
+
+
+@pytest.mark.pg_only
+@on_postgres
+def test_running_the_grants_again_gives_the_same_privileges(cluster, owner):
+    cluster.grant()
+
+    def privileges():
+        return database.execute_sql(
+            "SELECT grantee, table_name, column_name, privilege_type "
+            "FROM information_schema.column_privileges "
+            "WHERE table_schema = current_schema() AND grantee LIKE %s "
+            "ORDER BY 1, 2, 3, 4",
+            (f"{cluster.prefix}\\_%",),
+        ).fetchall()
+
+    first = privileges()
+    cluster.grant()
+    assert privileges() == first
+    by_role = {(grantee, table, kind) for grantee, table, _column, kind in first}
+    cashier = db_roles.group_role("cashier", cluster.prefix)
+    readonly = db_roles.group_role("readonly", cluster.prefix)
+    assert (cashier, "audit_event", "INSERT") in by_role
+    assert (cashier, "audit_event", "UPDATE") not in by_role
+    assert not any(
+        grantee == readonly and kind != "SELECT" for grantee, _table, _column, kind in first
+    )
+    hidden = {
+        column
+        for grantee, table, column, _kind in first
+        if grantee == readonly and table == "app_user"
+    }
+    assert "username" in hidden and "password_hash" not in hidden and "pin_hash" not in hidden
+
+
+@pytest.mark.pg_only
+@on_postgres
+def test_each_staff_member_logs_in_as_their_own_role(cluster, owner, make_product, db_url):
+    salt = make_product("Tata Salt 1kg", "28.00", stock="10")
+    actor_for("kiran", Role.CASHIER, password="kiran-pass", by=owner)
+    cluster.grant()
+    with pytest.raises(ValidationError, match="posterm password"):
+        db_roles.grant_staff("kiran", "not-her-password", cluster.prefix)
+    login, group = db_roles.grant_staff("kiran", "kiran-pass", cluster.prefix)
+    cluster.logins.append(login)
+    assert (login, group) == (
+        f"{cluster.prefix}_user_kiran",
+        db_roles.group_role("cashier", cluster.prefix),
+    )
+    readonly = cluster.login("readonly")
+
+    # The login screen's password opens the database as kiran's own role.
+    with pytest.raises(LoginFailed, match="PIN cannot open"):
+        log_in(db_url, "kiran", "4321", pin=True, prefix=cluster.prefix)
+    _close_pool()
+    user = log_in(db_url, "Kiran", "kiran-pass", terminal="till-1", prefix=cluster.prefix)
+    assert user.username == "kiran" and connected_as() == login
+    assert database.execute_sql("SELECT current_user").fetchone()[0] == login
+    kiran = Actor(user.id, user.username, user.role, "till-1")
+    sale = sell(kiran, (salt, 1), tenders=[("cash", "28")])
+    assert sale.total == D(28)
+    # Unlocking the till with a PIN works while the connection is kiran's.
+    assert log_in(db_url, "kiran", "4321", pin=True, prefix=cluster.prefix).id == user.id
+
+    assert_history_is_immutable(sale.id)
+    refused("UPDATE setting SET value = 'x' WHERE key = 'store_name'")
+    refused("UPDATE app_user SET role = 'owner' WHERE username = 'kiran'")
+    refused("UPDATE app_user SET password_hash = 'x' WHERE username = 'owner'")
+    refused("INSERT INTO tax_rate (name) VALUES ('sneaky')")
+
+    cluster.connect_as(readonly)
+    assert database.execute_sql("SELECT count(*) FROM sale").fetchone()[0] == 1
+    assert database.execute_sql("SELECT username FROM app_user WHERE username = 'kiran'").fetchone()
+    refused("SELECT password_hash FROM app_user")
+    refused("INSERT INTO customer (code) VALUES ('X')")
+    refused("UPDATE product SET price = 0")
+    refused("INSERT INTO audit_event (username) VALUES ('x')")
+
+
+@pytest.mark.pg_only
+@on_postgres
+def test_a_disabled_user_loses_the_database_login_too(cluster, owner):
+    from posterm.services import auth
+
+    actor_for("ravi", Role.STAFF, password="ravi-pass", by=owner)
+    cluster.grant()
+    auth.set_active(owner, "ravi", False)
+    login, group = db_roles.grant_staff("ravi", "ravi-pass", cluster.prefix)
+    cluster.logins.append(login)
+    assert group == db_roles.group_role("cashier", cluster.prefix)  # staff: the counter's rights
+    can_login = database.execute_sql(
+        "SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", (login,)
+    ).fetchone()[0]
+    assert can_login is False
+
+
+@pytest.mark.pg_only
+@on_postgres
+def test_db_grant_on_the_command_line(cluster, owner, db_url, monkeypatch, capsys):
+    args = ["--database", db_url, "db", "grant", "--role-prefix", cluster.prefix]
+    assert cli.main(args) == 0
+    login = f"{cluster.prefix}_till"
+    cluster.logins.append(login)
+    monkeypatch.setenv(cli.GRANT_PASSWORD_ENV, "s3cret-Till-pw")
+    assert cli.main([*args, "--login", login, "--role", "app"]) == 0
+    out, err = capsys.readouterr()
+    assert f"Login {login} is a member of {cluster.prefix}_app." in out
+    assert "s3cret-Till-pw" not in out + err
+    stored = database.execute_sql(
+        "SELECT rolpassword FROM pg_authid WHERE rolname = %s", (login,)
+    ).fetchone()[0]
+    assert stored.startswith("SCRAM-SHA-256$4096:")  # sent as a verifier, never in clear
+    # A privileged role is never touched, and a login needs its group.
+    assert cli.main([*args, "--login", "postgres", "--role", "app"]) == 1
+    assert "privileged role" in capsys.readouterr().err
+    assert cli.main([*args, "--login", login]) == 1
+    assert "--role" in capsys.readouterr().err
+    assert User.select().count() == 1 and AuditEvent.select().count() >= 1
+
+
+def test_db_grant_refuses_sqlite_in_one_line(sqlite_url, capsys):
+    assert cli.main(["--database", sqlite_url, "db", "grant"]) == 1
+    assert "only on PostgreSQL" in capsys.readouterr().err
+    with pytest.raises(ConfigError):
+        db_roles.apply_roles()
+
+
+def test_scram_verifier_matches_postgresqls_format():
+    # RFC 7677's example password and salt give PostgreSQL's documented verifier shape.
+    verifier = db_roles.scram_verifier("pencil", salt=b"\x00" * 16)
+    method, rest = verifier.split("$", 1)
+    iterations_salt, keys = rest.split("$")
+    assert method == "SCRAM-SHA-256" and iterations_salt.startswith("4096:")
+    stored_key, server_key = keys.split(":")
+    assert len(stored_key) == len(server_key) == 44  # base64 of 32 bytes
+    assert verifier != db_roles.scram_verifier("pencil")  # a fresh salt each time
+
+
+def test_login_urls_keep_host_database_and_options():
+    url = "postgresql://app:old@db.lan:5433/shop?options=-csearch_path%3Dshop2"
+    made = login_url(url, "posterm_user_kiran", "p@ss:w/rd")
+    assert made == (
+        "postgresql://posterm_user_kiran:p%40ss%3Aw%2Frd@db.lan:5433/shop"
+        "?options=-csearch_path%3Dshop2"
+    )
+    assert "p%40ss" not in redacted(made)
+    assert cli.DB_GROUPS == db_roles.GROUPS
