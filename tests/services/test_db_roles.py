@@ -18,7 +18,7 @@ from peewee import ProgrammingError
 from posterm import cli
 from posterm.data.database import redacted
 from posterm.data.models import AuditEvent, Customer, Sale, User, database
-from posterm.domain.errors import ConfigError, LoginFailed, ValidationError
+from posterm.domain.errors import ConfigError, LoginFailed, SchemaMismatch, ValidationError
 from posterm.domain.permissions import Actor, Role
 from posterm.domain.returns import ReturnLineRequest, ReturnRequest
 from posterm.domain.sale import CheckoutRequest, SaleLineRequest, Tender
@@ -31,6 +31,7 @@ from posterm.services.staff_login import connected_as, log_in, login_url
 from tests.conftest import actor_for, doctor_problems
 
 D = Decimal
+LOGIN_PASSWORD = "till-login-pw"  # what each test login is made with
 on_postgres = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 
 
@@ -47,12 +48,12 @@ class Cluster:
 
     def login(self, group: str) -> str:
         name = f"{self.prefix}_{group}_login"
-        self.logins.append(db_roles.create_login(name, group, "unused-under-trust", self.prefix))
+        self.logins.append(db_roles.create_login(name, group, LOGIN_PASSWORD, self.prefix))
         return name
 
     def connect_as(self, login: str) -> None:
         _close_pool()
-        system.open_store(login_url(self.url, login, "unused-under-trust"), upgrade_schema=False)
+        system.open_store(login_url(self.url, login, LOGIN_PASSWORD), upgrade_schema=False)
         assert connected_as() == login
 
     def back_to_superuser(self) -> None:
@@ -323,3 +324,79 @@ def test_login_urls_keep_host_database_and_options():
     )
     assert "p%40ss" not in redacted(made)
     assert cli.DB_GROUPS == db_roles.GROUPS
+
+
+@pytest.mark.pg_only
+@on_postgres
+async def test_the_login_screen_opens_the_database_as_the_user(cluster, owner, db_url):
+    from posterm.app import PostermApp
+    from posterm.config import Config
+    from posterm.ui.screens.billing import BillingScreen
+    from posterm.ui.screens.login import LoginScreen
+    from tests.ui.conftest import settle, type_text
+
+    actor_for("kiran", Role.CASHIER, password="kiran-pass", by=owner)
+    cluster.grant()
+    kiran_login, _group = db_roles.grant_staff("kiran", "kiran-pass", cluster.prefix)
+    cluster.logins.append(kiran_login)
+    before_login = cluster.login("readonly")
+    config = Config(
+        database_url=login_url(db_url, before_login, LOGIN_PASSWORD),
+        terminal="till-1",
+        database_login="per_staff",
+        database_role_prefix=cluster.prefix,
+    )
+    _close_pool()
+    app = PostermApp(config)
+
+    async def log_in_as(pilot, username: str, secret: str) -> None:
+        await type_text(pilot, username)
+        await pilot.press("enter")
+        await type_text(pilot, secret)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen) and connected_as() == before_login
+        await log_in_as(pilot, "kiran", "not-it")
+        assert isinstance(app.screen, LoginScreen)
+        # PostgreSQL refuses the password; a server that trusts every connection (CI's) lets
+        # it through, and then posterm's own check does.
+        assert str(app.screen.query_one("#login-error").content) in (
+            "Wrong username or password.",
+            "Wrong username, password or PIN.",
+        )
+        await log_in_as(pilot, "kiran", "kiran-pass")
+        assert isinstance(app.screen, BillingScreen)
+        assert connected_as() == kiran_login
+        # Locked, the owner cannot take over with a PIN: only a password opens the database.
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        app.screen.query_one("#username").value = "owner"
+        await pilot.press("f2")  # PIN
+        await type_text(pilot, "1234")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)
+        assert "a PIN cannot open the database" in str(app.screen.query_one("#login-error").content)
+        assert connected_as() == kiran_login
+
+
+@pytest.mark.pg_only
+@on_postgres
+def test_a_till_login_asks_for_the_owner_when_an_upgrade_is_pending(cluster, owner):
+    cluster.grant()
+    till = cluster.login("app")
+    last = database.execute_sql("SELECT max(name) FROM schema_migration").fetchone()[0]
+    database.execute_sql("DELETE FROM schema_migration WHERE name = %s", (last,))
+    try:
+        _close_pool()
+        with pytest.raises(SchemaMismatch, match="run `posterm db upgrade` as the owner"):
+            system.open_store(login_url(cluster.url, till, LOGIN_PASSWORD))
+    finally:
+        cluster.back_to_superuser()
+        database.execute_sql(
+            "INSERT INTO schema_migration (name, applied) VALUES (%s, now())", (last,)
+        )
