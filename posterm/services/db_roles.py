@@ -12,7 +12,12 @@ import hashlib
 import hmac
 import os
 import re
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+import psycopg2
 
 from posterm import paths
 from posterm.data.database import is_postgres
@@ -81,17 +86,62 @@ def apply_roles(prefix: str = DEFAULT_PREFIX) -> Granted:
     """Creates the group roles if missing and grants their rights on posterm's schema, anew."""
     _require_postgres()
     check_prefix(prefix)
-    with database.atomic():
+    with _server_errors("cannot grant the roles"), database.atomic():
         _run("SELECT set_config('posterm.role_prefix', %s, true)", (prefix,))
         _run(roles_sql())
         [(schema,)] = _run("SELECT current_schema()")
     return Granted(schema, tuple(group_role(group, prefix) for group in GROUPS))
 
 
+@contextmanager
+def _server_errors(what: str) -> Iterator[None]:
+    try:
+        yield
+    except psycopg2.Error as exc:  # the raw cursor's errors are psycopg2's own
+        raise ConfigError(f"{what}: {_reason(exc)}") from None
+
+
+def _reason(exc: psycopg2.Error) -> str:
+    """The server's one-line message, and what to do when it is about privileges."""
+    text = str(exc).splitlines()[0].strip() if str(exc) else type(exc).__name__
+    if exc.pgcode == "42501" or "must be owner" in text:  # insufficient_privilege
+        text += (
+            " (run it as the owner of posterm's tables, or a superuser; "
+            "creating the roles needs CREATEROLE)"
+        )
+    return text
+
+
+# SASLprep (RFC 4013), as libpq and the server apply it to a password before SCRAM: spaces
+# other than ASCII's become one, invisible joiners go, then NFKC.
+_MAPPED_TO_NOTHING = dict.fromkeys(
+    [
+        0xAD,
+        0x34F,
+        0x1806,
+        0x180B,
+        0x180C,
+        0x180D,
+        0x200B,
+        0x200C,
+        0x200D,
+        0x2060,
+        0xFEFF,
+        *range(0xFE00, 0xFE10),
+    ]
+)
+_SPACES = dict.fromkeys([0xA0, 0x1680, *range(0x2000, 0x200C), 0x202F, 0x205F, 0x3000], " ")
+
+
+def _saslprep(password: str) -> str:
+    return unicodedata.normalize("NFKC", password.translate(_MAPPED_TO_NOTHING).translate(_SPACES))
+
+
 def scram_verifier(password: str, salt: bytes | None = None) -> str:
     """What PostgreSQL stores for a SCRAM-SHA-256 password (RFC 5802, 7677)."""
     salt = salt if salt is not None else os.urandom(16)
-    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, _SCRAM_ITERATIONS)
+    prepared = _saslprep(password).encode()
+    salted = hashlib.pbkdf2_hmac("sha256", prepared, salt, _SCRAM_ITERATIONS)
     client_key = hmac.digest(salted, b"Client Key", "sha256")
     stored_key = hashlib.sha256(client_key).digest()
     server_key = hmac.digest(salted, b"Server Key", "sha256")
@@ -120,7 +170,7 @@ def create_login(name: str, group: str, password: str, prefix: str = DEFAULT_PRE
     groups = [group_role(g, prefix) for g in GROUPS]
     if name in groups:
         raise ValidationError("login", f"'{name}' is a group role; choose another login name")
-    with database.atomic():
+    with _server_errors(f"cannot make login {name}"), database.atomic():
         existing = _run(
             "SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls "
             "FROM pg_roles WHERE rolname = %s",

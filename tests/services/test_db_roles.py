@@ -313,6 +313,11 @@ def test_scram_verifier_matches_postgresqls_format():
     stored_key, server_key = keys.split(":")
     assert len(stored_key) == len(server_key) == 44  # base64 of 32 bytes
     assert verifier != db_roles.scram_verifier("pencil")  # a fresh salt each time
+    # SASLprep, as libpq applies it when it logs in: full-width letters and a no-break space
+    # are the ASCII ones, a soft hyphen is nothing.
+    salt = b"\x01" * 16
+    same = db_roles.scram_verifier("pass word", salt=salt)
+    assert db_roles.scram_verifier("ｐａｓｓ\u00a0wo\u00adrd", salt=salt) == same
 
 
 def test_login_urls_keep_host_database_and_options():
@@ -400,3 +405,35 @@ def test_a_till_login_asks_for_the_owner_when_an_upgrade_is_pending(cluster, own
         database.execute_sql(
             "INSERT INTO schema_migration (name, applied) VALUES (%s, now())", (last,)
         )
+
+
+@pytest.mark.pg_only
+@on_postgres
+def test_granting_needs_the_owner_and_posterms_tables(cluster, owner):
+    cluster.grant()
+    cluster.connect_as(cluster.login("app"))
+    with pytest.raises(ConfigError, match="run it as the owner of posterm's tables"):
+        db_roles.apply_roles(cluster.prefix)
+    cluster.back_to_superuser()
+    empty = f"{cluster.prefix}_empty"
+    database.execute_sql(f"CREATE SCHEMA {empty}")
+    try:
+        database.execute_sql(f"SET search_path = {empty}")
+        with pytest.raises(ConfigError, match="holds no posterm tables"):
+            db_roles.apply_roles(cluster.prefix)
+    finally:
+        database.execute_sql(f"DROP SCHEMA {empty}")
+    with pytest.raises(ValidationError, match="role_prefix"):
+        db_roles.apply_roles("Bad-Prefix")
+
+
+def test_the_login_mode_and_prefix_are_checked_in_the_config():
+    from posterm.config import Config
+
+    assert Config(database_login="per_staff", database_role_prefix="shop2").database_login == (
+        "per_staff"
+    )
+    with pytest.raises(ConfigError, match="database_login"):
+        Config(database_login="everyone")
+    with pytest.raises(ConfigError, match="database_role_prefix"):
+        Config(database_role_prefix="2shop")
