@@ -437,3 +437,71 @@ def test_the_login_mode_and_prefix_are_checked_in_the_config():
         Config(database_login="everyone")
     with pytest.raises(ConfigError, match="database_role_prefix"):
         Config(database_role_prefix="2shop")
+
+
+@pytest.mark.pg_only
+@on_postgres
+def test_a_cashiers_own_login_runs_the_rest_of_the_shop(cluster, owner, make_product, db_url):
+    """The cashier group is the bottom of the chain: what works here works for every role."""
+    from datetime import date
+
+    from posterm.domain.customers import CustomerForm
+    from posterm.domain.open_bill import BillItem, OpenBill
+    from posterm.domain.purchases import PurchaseLineRequest, PurchaseRequest, SupplierInput
+    from posterm.services import customers, held_sales, purchasing, shifts, suppliers
+
+    rice = make_product("Basmati Rice 1kg", "100.00", stock="20", tax="GST 0%")
+    actor_for("kiran", Role.CASHIER, password="kiran-pass", by=owner)
+    cluster.grant()
+    cluster.logins.append(db_roles.grant_staff("kiran", "kiran-pass", cluster.prefix)[0])
+    user = log_in(db_url, "kiran", "kiran-pass", terminal="till-2", prefix=cluster.prefix)
+    kiran = Actor(user.id, user.username, user.role, "till-2")
+
+    shifts.open_new_shift(kiran, "500")
+    shifts.record_cash(kiran, "payout", "30", "supplier", "milk boy")
+    bill = OpenBill()
+    bill.add(
+        BillItem(
+            product_id=rice.id,
+            code=rice.code,
+            name=rice.name,
+            unit=rice.unit,
+            sold_by_weight=False,
+            list_price=rice.price,
+            unit_price=rice.price,
+            tax_rate=D(0),
+            hsn_code=rice.hsn_code,
+            quantity=D(1),
+        )
+    )
+    held_sales.save_open_bill(kiran, bill)
+    held_sales.hold_bill(kiran, bill, "back in 5")
+    [parked] = held_sales.list_held()
+    held_sales.discard_bill(kiran, parked.uuid)
+    customers.create_customer(kiran, CustomerForm("Sunita Devi", phone="9876500001"))
+    supplier = suppliers.create_supplier(kiran, SupplierInput("Sharma Traders"))
+    purchasing.post_purchase(
+        kiran,
+        PurchaseRequest(
+            supplier.id,
+            "INV-7",
+            date.today(),
+            (PurchaseLineRequest(rice.id, D(10), D(80), D(0)),),
+            D(0),
+            "cash",
+        ),
+    )
+    purchasing.pay_supplier(kiran, supplier.id, D(300), "cash")
+    count = stock.start_count(kiran, "Rice shelf", product_ids=[rice.id])
+    stock.set_counted(kiran, count.id, rice.id, D(29))
+    stock.post_count(kiran, count.id)
+    sell(kiran, (rice, 3), tenders=[("cash", "300")])  # draws on the purchase's batch
+    shifts.close_shift(kiran, {"500": "1", "200": "1", "50": "1", "20": "1"})
+
+    assert (
+        database.execute_sql("SELECT current_user").fetchone()[0] == f"{cluster.prefix}_user_kiran"
+    )
+    assert doctor_problems() == []
+    refused("UPDATE purchase SET total = 0")
+    refused("DELETE FROM supplier_entry")
+    refused("UPDATE batch SET unit_cost = 0")
