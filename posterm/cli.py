@@ -243,11 +243,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("posterm: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the last line of defence: a user never sees a traceback
+        refusal = _database_refusal(exc)
+        if refusal:
+            print(f"posterm: {refusal}", file=sys.stderr)
+            return EXIT_FAILURE
         where = _write_crash_log(secrets)
         print(
             f"posterm: unexpected error ({type(exc).__name__}); details in {where}", file=sys.stderr
         )
         return EXIT_INTERNAL
+
+
+def _database_refusal(exc: Exception) -> str | None:
+    """One line for PostgreSQL refusing this login something (its roles: `posterm db grant`)."""
+    peewee = sys.modules.get("peewee")  # loaded by then, if a database was reached at all
+    if peewee is None or not isinstance(exc, peewee.ProgrammingError):
+        return None
+    text = str(exc).splitlines()[0].strip() if str(exc) else ""
+    if "permission denied" not in text:
+        return None
+    return (
+        f"the database refused: {text} (this login's role may not do that; "
+        "see 'PostgreSQL roles' in the README)"
+    )
 
 
 # --- no password or PIN in the crash log: URLs redacted, and every secret we were given masked

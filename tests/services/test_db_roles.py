@@ -505,3 +505,19 @@ def test_a_cashiers_own_login_runs_the_rest_of_the_shop(cluster, owner, make_pro
     refused("UPDATE purchase SET total = 0")
     refused("DELETE FROM supplier_entry")
     refused("UPDATE batch SET unit_cost = 0")
+
+
+@pytest.mark.pg_only
+@on_postgres
+def test_a_refusal_on_the_command_line_is_one_line(cluster, owner, capsys):
+    cluster.grant()
+    reports = cluster.login("readonly")
+    url = login_url(cluster.url, reports, LOGIN_PASSWORD)
+    code = cli.main(
+        ["--database", url, "user", "add", "eve", "--role", "owner", "--password", "x" * 8]
+    )
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "the database refused: permission denied for table" in err
+    assert "Traceback" not in err and LOGIN_PASSWORD not in err
+    assert cli.main(["--database", url, "report", "sales-by-day"]) == 0  # reading is fine
