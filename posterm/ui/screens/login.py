@@ -159,11 +159,12 @@ class LoginScreen(Screen[Session]):
 
         typed, pin = secret.value, self.use_pin
         config = getattr(self.app, "config", None)
-        if config is not None and config.database_login == "per_staff":
-            from posterm.services import staff_login
+        per_staff = config is not None and config.database_login == "per_staff"
 
-            # The typed password opens the database as the user's own role (README).
-            def login():
+        def login():
+            if per_staff:  # the typed password opens the database as the user's own role
+                from posterm.services import staff_login
+
                 return staff_login.log_in(
                     config.database_url,
                     username,
@@ -172,21 +173,15 @@ class LoginScreen(Screen[Session]):
                     terminal=self.terminal,
                     prefix=config.database_role_prefix,
                 )
+            return auth.authenticate(username, typed, pin=pin, terminal=self.terminal)
 
-            connect = False
-        else:
-
-            def login():
-                return auth.authenticate(username, typed, pin=pin, terminal=self.terminal)
-
-            connect = True
         run_service(
             self,
             login,
             lambda user: self.dismiss(Session(user, self.terminal)),
             self._failed,
             group="login",
-            connect=connect,
+            connect=not per_staff,  # per-staff logins open the database themselves
         )
 
     def _failed(self, error: PostermError) -> None:
