@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("status", parents=[common], help="schema version and pending upgrades")
     db_commands.add_parser("upgrade", parents=[common], help="apply pending upgrades")
+    _db_grant_parser(db_commands, common)
 
     settings = commands.add_parser("settings", parents=[common], help="store-wide settings")
     settings_commands = settings.add_subparsers(
@@ -111,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     _hardware_parsers(commands, common)
     _report_parser(commands, common)
     _backup_parsers(commands, common)
+    _serve_parser(commands, common)
     return parser
 
 
@@ -241,11 +243,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("posterm: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the last line of defence: a user never sees a traceback
+        refusal = _database_refusal(exc)
+        if refusal:
+            print(f"posterm: {refusal}", file=sys.stderr)
+            return EXIT_FAILURE
         where = _write_crash_log(secrets)
         print(
             f"posterm: unexpected error ({type(exc).__name__}); details in {where}", file=sys.stderr
         )
         return EXIT_INTERNAL
+
+
+def _database_refusal(exc: Exception) -> str | None:
+    """One line for PostgreSQL refusing this login something (its roles: `posterm db grant`)."""
+    peewee = sys.modules.get("peewee")  # loaded by then, if a database was reached at all
+    if peewee is None or not isinstance(exc, peewee.ProgrammingError):
+        return None
+    text = str(exc).splitlines()[0].strip() if str(exc) else ""
+    if "permission denied" not in text:
+        return None
+    return (
+        f"the database refused: {text} (this login's role may not do that; "
+        "see 'PostgreSQL roles' in the README)"
+    )
 
 
 # --- no password or PIN in the crash log: URLs redacted, and every secret we were given masked
@@ -255,6 +275,7 @@ _URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s'\"<>]+")
 
 def _secrets(args: argparse.Namespace) -> list[str]:
     given = [getattr(args, name, None) for name in ("password", "pin")]
+    given.append(os.environ.get(GRANT_PASSWORD_ENV))
     return [value for value in given if value] + _secrets_of_url(getattr(args, "database", ""))
 
 
@@ -351,6 +372,8 @@ def cmd_init(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_db(args: argparse.Namespace, config: Config) -> int:
+    if args.db_command == "grant":
+        return cmd_db_grant(args, config)
     opened = _open(config, upgrade=args.db_command == "upgrade")
     status = opened.schema
     print(f"database: {opened.kind} {opened.url}")
@@ -648,6 +671,99 @@ def cmd_restore(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+# --- PostgreSQL roles: posterm db grant (posterm/services/db_roles.py, db/postgres/roles.sql)
+
+GRANT_PASSWORD_ENV = "POSTERM_GRANT_PASSWORD"
+# posterm.services.db_roles.GROUPS, spelled out so that `--help` loads no database code.
+DB_GROUPS = ("app", "owner", "manager", "cashier", "readonly")
+
+
+def _db_grant_parser(db_commands, common: argparse.ArgumentParser) -> None:
+    grant = db_commands.add_parser(
+        "grant",
+        parents=[common],
+        help="create posterm's least-privilege PostgreSQL roles (and a login)",
+        description="Creates or refreshes the roles of db/postgres/roles.sql on posterm's "
+        "schema. Run it as the owner of posterm's tables, and again after each upgrade. "
+        f"A login's password is asked for, or read from ${GRANT_PASSWORD_ENV}; never give "
+        "it on the command line.",
+    )
+    grant.add_argument(
+        "--role-prefix",
+        metavar="PREFIX",
+        default=None,
+        help="name the roles PREFIX_app, PREFIX_cashier, ... (default: the config's "
+        "database_role_prefix, 'posterm')",
+    )
+    who = grant.add_mutually_exclusive_group()
+    who.add_argument("--login", metavar="NAME", help="create or update a login role")
+    who.add_argument(
+        "--staff",
+        metavar="USERNAME",
+        help="create or update the PostgreSQL login of a posterm user (per-staff mode)",
+    )
+    grant.add_argument(
+        "--role", choices=DB_GROUPS, help="the group the --login joins (app, readonly, ...)"
+    )
+
+
+def cmd_db_grant(args: argparse.Namespace, config: Config) -> int:
+    from posterm.services import db_roles
+
+    if args.login and not args.role:
+        raise ValidationError("role", "say which group the login joins (--role app, ...)")
+    if args.role and not args.login:
+        raise ValidationError("login", "--role goes with --login NAME")
+    prefix = args.role_prefix or config.database_role_prefix
+    _open(config, upgrade=False)
+    granted = db_roles.apply_roles(prefix)
+    print(f"Granted {', '.join(granted.roles)} on schema {granted.schema}.")
+    if args.login or args.staff:
+        password = os.environ.get(GRANT_PASSWORD_ENV) or _ask(
+            None, "Password of the login", secret=True, field="password"
+        )
+        if args.login:
+            name = db_roles.create_login(args.login, args.role, password, prefix)
+            print(f"Login {name} is a member of {db_roles.group_role(args.role, prefix)}.")
+        else:
+            name, group = db_roles.grant_staff(args.staff, password, prefix)
+            print(f"Login {name} (posterm user {args.staff}) is a member of {group}.")
+    return 0
+
+
+# --- posterm serve: the till in a browser, through textual-serve (posterm/web.py)
+
+
+def _serve_parser(commands, common: argparse.ArgumentParser) -> None:
+    serve = commands.add_parser(
+        "serve", parents=[common], help="serve the till to a web browser (textual-serve)"
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1 only)"
+    )
+    serve.add_argument("--port", type=int, default=8000, help="TCP port (default: 8000)")
+    serve.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the address browsers use, e.g. http://till.lan:8000 (when behind a proxy)",
+    )
+
+
+def cmd_serve(args: argparse.Namespace, config: Config) -> int:
+    from posterm import web
+
+    server = web.build_server(
+        host=args.host,
+        port=args.port,
+        config_path=getattr(args, "config", None),
+        database_url=getattr(args, "database", None),
+        public_url=args.public_url,
+    )
+    print(web.warning(args.host, server.public_url), file=sys.stderr)
+    server.serve()
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Config], int]] = {
     "run": cmd_run,
     "demo": cmd_demo,
@@ -665,4 +781,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Config], int]] = {
     "report": cmd_report,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "serve": cmd_serve,
 }

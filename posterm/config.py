@@ -92,6 +92,11 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "theme": _pattern(r"[\w.\-]{1,40}", "a theme name such as dark, light or high-contrast"),
     "keymap": _keymap,
     "idle_lock_minutes": _integer(0, 24 * 60),
+    # --- PostgreSQL logins (posterm/services/db_roles.py; README "PostgreSQL roles") ---
+    "database_login": _pattern(r"app|per_staff", "expected app or per_staff"),
+    "database_role_prefix": _pattern(
+        r"[a-z][a-z0-9_]{0,39}", "a lower-case letter, then up to 39 letters, digits or '_'"
+    ),
     # --- counter hardware (posterm/hardware) ---
     "printer_profile": _pattern(
         r"[\w.\-]{0,60}", "a python-escpos profile name such as TM-T88V, or empty for default"
@@ -132,6 +137,9 @@ class Config:
     theme: str = "dark"
     keymap: dict[str, str] = field(default_factory=dict)
     idle_lock_minutes: int = 10
+    # "per_staff": each user's login opens PostgreSQL as that user's own role.
+    database_login: str = "app"
+    database_role_prefix: str = "posterm"
     # --- counter hardware (posterm/hardware; README "Hardware") ---
     printer_profile: str = ""
     printer_codepage: str = ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from peewee import Database
+from peewee import Database, ProgrammingError
 from playhouse.migrations import Runner
 
 from posterm.data.database import is_postgres
@@ -66,7 +66,17 @@ def upgrade(db: Database) -> list[str]:
         refuse_newer(status)
         if not status.pending:
             return []
-        return _runner(db).up()
+        try:
+            return _runner(db).up()
+        except ProgrammingError as exc:
+            if "permission denied" not in str(exc) and "must be owner" not in str(exc):
+                raise
+            # A till's least-privilege login (`posterm db grant`) may not change tables.
+            raise SchemaMismatch(
+                f"this database needs upgrading ({status.pending[0]} is pending) and this "
+                "login may not change its tables: run `posterm db upgrade` as the owner of "
+                "posterm's tables, then `posterm db grant`"
+            ) from None
     finally:
         if postgres:
             db.execute_sql("SELECT pg_advisory_unlock(%s)", (_UPGRADE_LOCK_KEY,))

@@ -162,6 +162,12 @@ def _require_self_or_admin(actor: Actor, username: str) -> None:
         actor.require(Permission.MANAGE_USERS)
 
 
+def password_matches(username: str, password: str) -> bool:
+    """Whether `password` is the user's password; counts no failure and writes nothing."""
+    user = User.get_or_none(User.username == username.strip().lower())
+    return _matches(password, user.password_hash if user is not None else None)
+
+
 def authenticate(username: str, secret: str, *, pin: bool = False, terminal: str = "") -> UserInfo:
     """Checks a password (or PIN); counts failures and locks the account after too many.
 

@@ -157,14 +157,31 @@ class LoginScreen(Screen[Session]):
         from posterm.services import auth  # bcrypt loads on the first login, not at start
         from posterm.ui.background import run_service
 
+        typed, pin = secret.value, self.use_pin
+        config = getattr(self.app, "config", None)
+        per_staff = config is not None and config.database_login == "per_staff"
+
+        def login():
+            if per_staff:  # the typed password opens the database as the user's own role
+                from posterm.services import staff_login
+
+                return staff_login.log_in(
+                    config.database_url,
+                    username,
+                    typed,
+                    pin=pin,
+                    terminal=self.terminal,
+                    prefix=config.database_role_prefix,
+                )
+            return auth.authenticate(username, typed, pin=pin, terminal=self.terminal)
+
         run_service(
             self,
-            lambda: auth.authenticate(
-                username, secret.value, pin=self.use_pin, terminal=self.terminal
-            ),
+            login,
             lambda user: self.dismiss(Session(user, self.terminal)),
             self._failed,
             group="login",
+            connect=not per_staff,  # per-staff logins open the database themselves
         )
 
     def _failed(self, error: PostermError) -> None:
