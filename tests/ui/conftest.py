@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
+from textual import events
 from textual.worker import WorkerCancelled
 
 from posterm.app import PostermApp
@@ -49,3 +51,31 @@ async def settle(pilot) -> None:
 async def type_text(pilot, text: str) -> None:
     for character in text:
         await pilot.press(character)
+
+
+async def log_in(pilot, user: str = "owner", password: str = "secret", *, wait=settle) -> None:
+    """Types a username and password at the login screen, as a cashier does."""
+    await wait(pilot)
+    await type_text(pilot, user)
+    await pilot.press("enter")
+    await type_text(pilot, password)
+    await pilot.press("enter")
+    await wait(pilot)
+
+
+def post_burst(app, code: str) -> None:
+    """Keys as a wedge scanner sends them: all at once, ending in Enter."""
+    for character in code:
+        app.post_message(events.Key(character, character))
+    app.post_message(events.Key("enter", "\r"))
+
+
+async def scanner_burst(pilot, code: str, *, wait=settle) -> None:
+    post_burst(pilot.app, code)
+    await pilot.pause()
+    await wait(pilot)
+
+
+def bill_lines(app) -> list[tuple[str, Decimal]]:
+    """(code, quantity) of each line of the bill on the billing screen."""
+    return [(item.code, item.quantity) for item in app.screen.bill.items]

@@ -5,12 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from textual import events
 
 from posterm.data.models import HeldSale, Product, Sale, StockMovement, TaxRate
 from posterm.domain.barcodes import make_ean13
-from posterm.ui.screens.billing import BillingScreen
-from tests.ui.conftest import settle, type_text
+from tests.ui.conftest import bill_lines as lines
+from tests.ui.conftest import log_in, scanner_burst, settle, type_text
 
 ATTA = make_ean13("890100000001")
 SALT = make_ean13("890100000002")
@@ -57,29 +56,6 @@ def shop(make_app, tmp_path):
 
     till.printer = printer
     return till
-
-
-async def log_in(pilot) -> None:
-    await settle(pilot)
-    await type_text(pilot, "owner")
-    await pilot.press("enter")
-    await type_text(pilot, "secret")
-    await pilot.press("enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, BillingScreen)
-
-
-async def scanner_burst(pilot, code: str) -> None:
-    """Keys as a wedge scanner sends them: all at once, ending in Enter."""
-    for character in code:
-        pilot.app.post_message(events.Key(character, character))
-    pilot.app.post_message(events.Key("enter", "\r"))
-    await pilot.pause()
-    await settle(pilot)
-
-
-def lines(app) -> list[tuple[str, Decimal]]:
-    return [(item.code, item.quantity) for item in app.screen.bill.items]
 
 
 async def test_scans_quantities_and_merging(shop):

@@ -10,7 +10,6 @@ import time
 from decimal import Decimal
 
 import pytest
-from textual import events
 from textual.worker import WorkerCancelled
 
 from posterm.app import PostermApp
@@ -24,7 +23,8 @@ from posterm.ui.background import database_thread
 from posterm.ui.outage import BANNER_TEXT, DatabaseBanner
 from tests.conftest import command_line_actor
 from tests.private_postgres import outage_db_url, private_postgres  # noqa: F401 (fixtures)
-from tests.ui.test_billing import log_in
+from tests.ui.conftest import bill_lines as lines
+from tests.ui.conftest import log_in, scanner_burst
 
 ATTA = make_ean13("890100000001")
 SALT = make_ean13("890100000002")
@@ -74,15 +74,7 @@ async def settle(pilot) -> None:
 
 
 async def scan(pilot, code: str) -> None:
-    for character in code:
-        pilot.app.post_message(events.Key(character, character))
-    pilot.app.post_message(events.Key("enter", "\r"))
-    await pilot.pause()
-    await settle(pilot)
-
-
-def lines(app) -> list[tuple[str, Decimal]]:
-    return [(item.code, item.quantity) for item in app.screen.bill.items]
+    await scanner_burst(pilot, code, wait=settle)
 
 
 def status(app) -> str:

@@ -15,7 +15,7 @@ from posterm.ui.background import database_thread
 from posterm.ui.screens.billing import BillingScreen
 from posterm.ui.widgets.bill_view import BillTable
 from tests.ui import test_billing
-from tests.ui.conftest import settle
+from tests.ui.conftest import post_burst, settle
 from tests.ui.test_billing import ATTA, SALT, lines, log_in, scanner_burst
 
 shop = test_billing.shop  # the same store and tills as the billing tests
@@ -30,9 +30,7 @@ def saved_lines(terminal: str = "till-1") -> list[tuple[str, Decimal]]:
 
 async def burst_until_shown(pilot, code: str, rows: int) -> None:
     """A scanner burst, waiting only until the line is in the table (no settling)."""
-    for character in code:
-        pilot.app.post_message(events.Key(character, character))
-    pilot.app.post_message(events.Key("enter", "\r"))
+    post_burst(pilot.app, code)
     table = pilot.app.screen.query_one(BillTable)
     for _ in range(2000):
         if table.row_count == rows:

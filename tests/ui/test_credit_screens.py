@@ -22,6 +22,7 @@ from posterm.ui.modals.override import OverrideModal
 from posterm.ui.screens.billing import BillingScreen
 from posterm.ui.screens.credit import CreditScreen
 from posterm.ui.screens.customers import CustomersScreen
+from tests.ui.conftest import log_in as log_in_as
 from tests.ui.conftest import settle, type_text
 
 D = Decimal
@@ -72,12 +73,7 @@ def udhaar(make_app, tmp_path):
 
 
 async def log_in(pilot, user: str = "owner", password: str = "secret") -> None:
-    await settle(pilot)
-    await type_text(pilot, user)
-    await pilot.press("enter")
-    await type_text(pilot, password)
-    await pilot.press("enter")
-    await settle(pilot)
+    await log_in_as(pilot, user, password)
     assert isinstance(pilot.app.screen, BillingScreen)
 
 

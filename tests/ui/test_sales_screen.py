@@ -14,7 +14,7 @@ from posterm.domain.sale import CheckoutRequest, SaleLineRequest, Tender
 from posterm.services import auth, checkout
 from posterm.ui.screens.returns import ReturnScreen
 from posterm.ui.screens.sales import SalesScreen, parse_day_range
-from tests.ui.conftest import settle, type_text
+from tests.ui.conftest import log_in, settle, type_text
 
 
 @pytest.fixture
@@ -52,12 +52,7 @@ def sold(make_app, tmp_path):
 
 
 async def open_sales(pilot) -> None:
-    await settle(pilot)
-    await type_text(pilot, "owner")
-    await pilot.press("enter")
-    await type_text(pilot, "secret")
-    await pilot.press("enter")
-    await settle(pilot)
+    await log_in(pilot)
     await pilot.press("alt+s")
     await settle(pilot)
     assert isinstance(pilot.app.screen, SalesScreen)

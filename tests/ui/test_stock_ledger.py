@@ -15,7 +15,7 @@ from posterm.ui.modals.import_products import ImportProductsModal
 from posterm.ui.screens.kardex import KardexScreen
 from posterm.ui.screens.stock_alerts import StockAlertsScreen
 from posterm.ui.screens.stock_count import StockCountScreen
-from tests.ui.conftest import settle, type_text
+from tests.ui.conftest import log_in, settle, type_text
 
 
 @pytest.fixture
@@ -40,15 +40,6 @@ def shop(make_app):
             user=owner.id,
         )
     return app
-
-
-async def log_in(pilot) -> None:
-    await settle(pilot)
-    await type_text(pilot, "owner")
-    await pilot.press("enter")
-    await type_text(pilot, "secret")
-    await pilot.press("enter")
-    await settle(pilot)
 
 
 async def palette(pilot, command: str) -> None:
