@@ -123,3 +123,82 @@ async def test_open_sell_pay_out_and_close_with_a_count(till):
             await asyncio.sleep(0.1)
         printed = app.printer_file.read_bytes()
         assert b"Z REPORT" in printed and b"VARIANCE" in printed
+
+
+async def test_a_manager_closes_another_tills_shift_and_reprints_its_z_report(till):
+    from posterm.data.models import AuditEvent
+    from posterm.ui.modals.document import DocumentModal
+    from posterm.ui.modals.pick import PickModal
+    from posterm.ui.screens.past_shifts import PastShiftsScreen
+    from tests.conftest import actor_for
+
+    app = till
+    bina = actor_for("bina", Role.CASHIER)
+    bina = Actor(bina.user_id, bina.username, bina.role, "till-2")
+    from posterm.services import shifts
+
+    other = shifts.open_new_shift(bina, "200")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "owner")
+        await pilot.press("enter")
+        await type_text(pilot, "secret")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("alt+t")
+        await settle(pilot)
+        assert "no shift open" in text_of(app, "#shift-title")  # this till, till-1
+
+        await pilot.press("f9")  # every till's open shifts
+        await settle(pilot)
+        assert isinstance(app.screen, PickModal)
+        await type_text(pilot, "bina")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ShiftScreen)
+        assert "till till-2 · bina" in text_of(app, "#shift-title")
+        assert "ANOTHER TILL" in text_of(app, "#shift-title")
+        assert "200.00" in text_of(app, "#shift-report", Static)
+
+        await pilot.press("f5")  # cash moves belong to the till itself
+        await settle(pilot)
+        assert isinstance(app.screen, ShiftScreen)
+        assert "till-2 itself" in text_of(app, "#shift-status")
+
+        await pilot.press("f8")  # close it: 100 + 50 counted, 50.00 short
+        await settle(pilot)
+        assert isinstance(app.screen, CashCountModal)
+        await pilot.press("enter", "enter", "enter")  # 2000, 500, 200: none
+        await type_text(pilot, "1")
+        await pilot.press("enter")
+        await type_text(pilot, "1")
+        await pilot.press("f10")
+        await settle(pilot)
+        assert "₹50.00 short" in text_of(app, "#shift-title")
+        closed = Shift.get_by_id(other.id)
+        assert closed.status == "closed" and closed.variance == D(-50)
+        assert closed.closed_by.username == "owner"
+        close = AuditEvent.get(AuditEvent.action == "shift.close")
+        assert close.username == "owner" and '"till-2"' in close.details
+
+        await pilot.press("f10")  # past shifts
+        await settle(pilot)
+        assert isinstance(app.screen, PastShiftsScreen)
+        table = app.screen.query_one("#past-shifts-table")
+        assert table.row_count == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DocumentModal)
+        assert "Z REPORT" in app.screen.text and "by owner" in app.screen.text
+        await pilot.press("f5")  # reprint
+        for _ in range(50):  # the close printed one; the reprint makes two
+            await asyncio.sleep(0.1)
+            if app.printer_file.read_bytes().count(b"Z REPORT") >= 2:
+                break
+        assert app.printer_file.read_bytes().count(b"Z REPORT") == 2
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ShiftScreen)
+        assert "no shift open" in text_of(app, "#shift-title")
