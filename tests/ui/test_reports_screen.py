@@ -56,6 +56,10 @@ async def test_dashboard_report_dates_and_csv_export(sold, tmp_path):  # noqa: F
                 break
         assert b"SALES BY DAY" in app.printer_file.read_bytes()
         assert "printed" in str(report.query_one("#report-status").render())
+        # The key is in the footer and in the command palette.
+        assert "Print (F4)" in [command.title for command in app.get_system_commands(report)]
+        shown = {key: a.binding.description for key, a in report.active_bindings.items()}
+        assert shown["f4"] == "Print" and report.active_bindings["f4"].binding.show
 
         await pilot.press("escape")
         await settle(pilot)

@@ -32,7 +32,7 @@ class PastShiftsScreen(Screen[None]):
         Binding("f2", "dates", "Dates", id="past_shifts.dates"),
         Binding("f3", "till", "Till", id="past_shifts.till"),
         Binding("f4", "cashier", "Cashier", id="past_shifts.cashier"),
-        Binding("f5", "reprint", "Reprint Z", id="past_shifts.reprint"),
+        Binding("f5", "reprint", "Reprint", id="past_shifts.reprint"),
         Binding("pagedown", "more", "More", id="past_shifts.more", show=False),
     ]
 

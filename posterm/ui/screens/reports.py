@@ -44,7 +44,8 @@ def dashboard_text(board: Dashboard) -> str:
     top = ", ".join(f"{name[:18]} {format_money(net)}" for name, _q, net in board.top_items[:3])
     return "\n".join(
         [
-            f"Today: {format_money(board.net_sales)} in {board.bills} bills   {tenders}",
+            f"Today: {format_money(board.net_sales)} in {board.bills} "
+            f"bill{'' if board.bills == 1 else 's'}   {tenders}",
             f"Credit owed: {format_money(board.credit_owed)} by {board.customers_owing} "
             f"customers   New this week: {board.new_customers}",
             f"Low stock: {board.low_stock} items   Expiring in {EXPIRY_DAYS} days: "

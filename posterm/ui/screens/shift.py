@@ -121,6 +121,8 @@ class ShiftScreen(Screen[None]):
                 title.update(f"Shift · till {actor.terminal}: no shift open")
                 self.query_one("#shift-report", Static).update(
                     "No shift is open on this till. F2 opens one with the cash in the drawer."
+                    "\n\nF9: the open shifts of every till (a manager closes them from here)"
+                    "\nF10: past shifts and their Z reports"
                 )
             else:
                 elsewhere = " · ANOTHER TILL" if other is not None else ""
@@ -233,7 +235,10 @@ class ShiftScreen(Screen[None]):
                 if counts is not None:
                     self._close(counts)
 
-            self._ask(CashCountModal(denominations, self.symbol), counted)
+            title = "Close the shift: count the drawer"
+            if self.other is not None:
+                title = f"Close shift {self.other.id} of till {self.other.terminal}: count it"
+            self._ask(CashCountModal(denominations, self.symbol, title), counted)
 
         run_service(self, shifts.denominations, ask, self._refused, group="shift-read")
 
@@ -311,7 +316,7 @@ class ShiftScreen(Screen[None]):
             if row is None:
                 return
             self.other = None if row.terminal == actor.terminal else row
-            self.reload(f"Till {row.terminal}: shift {row.id} of {row.cashier}.")
+            self.reload()  # the status then names the keys for the other till
 
         self._ask(
             PickModal(
