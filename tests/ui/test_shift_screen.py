@@ -4,23 +4,24 @@ variance, and the Z report reaches the (file) printer and is kept on the shift."
 from __future__ import annotations
 
 import asyncio
-import uuid
 from decimal import Decimal
 
 import pytest
 from textual.widgets import Label, Static
 
-from posterm.data.models import CashMovement, Product, Shift, StockMovement, TaxRate
+from posterm.data.models import CashMovement, Product, Sale, Shift, StockMovement, TaxRate
+from posterm.domain.barcodes import make_ean13
 from posterm.domain.permissions import Actor, Role
-from posterm.domain.sale import CheckoutRequest, SaleLineRequest, Tender
-from posterm.services import auth, checkout
+from posterm.services import auth
 from posterm.ui.modals.cash_count import CashCountModal
 from posterm.ui.modals.cash_movement import CashMovementModal
 from posterm.ui.screens.billing import BillingScreen
 from posterm.ui.screens.shift import ShiftScreen
 from tests.ui.conftest import settle, type_text
+from tests.ui.test_billing import scanner_burst
 
 D = Decimal
+SALT_BARCODE = make_ean13("890100000002")
 
 
 @pytest.fixture
@@ -30,6 +31,7 @@ def till(make_app, tmp_path):
     owner = auth.authenticate("owner", "secret")
     salt = Product.create(
         code="SALT1",
+        barcode=SALT_BARCODE,
         name="Tata Salt 1kg",
         search_name="tata salt 1kg salt1",
         tax_rate=TaxRate.get(TaxRate.name == "GST 0%"),
@@ -74,13 +76,22 @@ async def test_open_sell_pay_out_and_close_with_a_count(till):
         assert shift.status == "open" and shift.opening_float == D(500)
         assert "float ₹500.00" in text_of(app, "#shift-title")
 
-        # A sale of 3 x 28.00 paid with 100 in cash: the drawer keeps 84.
-        checkout.checkout(
-            app.owner,
-            CheckoutRequest(
-                uuid.uuid4(), [SaleLineRequest(app.salt.id, D(3))], tenders=[Tender("cash", D(100))]
-            ),
-        )
+        # A sale on the billing screen: 3 x 28.00 scanned, paid with 100 in cash; the
+        # drawer keeps 84 (16 went back as change).
+        await pilot.press("alt+b")
+        await settle(pilot)
+        await scanner_burst(pilot, "3*" + SALT_BARCODE)
+        await pilot.press("enter")  # empty scan field: to payment
+        await settle(pilot)
+        await type_text(pilot, "100")
+        await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+        sale = Sale.get()
+        assert (sale.total, sale.change_given, sale.shift_id) == (D(84), D(16), shift.id)
+        await pilot.press("alt+t")
+        await settle(pilot)
+        assert isinstance(app.screen, ShiftScreen)
 
         await pilot.press("f5")  # payout
         await settle(pilot)
