@@ -24,7 +24,7 @@ from textual.widgets import Footer, Label, Static
 
 from posterm.domain.errors import PostermError
 from posterm.domain.money import format_money
-from posterm.domain.permissions import Permission
+from posterm.domain.permissions import Permission, can
 from posterm.ui.background import run_service
 
 if TYPE_CHECKING:
@@ -121,8 +121,6 @@ class ShiftScreen(Screen[None]):
                 title.update(f"Shift · till {actor.terminal}: no shift open")
                 self.query_one("#shift-report", Static).update(
                     "No shift is open on this till. F2 opens one with the cash in the drawer."
-                    "\n\nF9: the open shifts of every till (a manager closes them from here)"
-                    "\nF10: past shifts and their Z reports"
                 )
             else:
                 elsewhere = " · ANOTHER TILL" if other is not None else ""
@@ -135,6 +133,13 @@ class ShiftScreen(Screen[None]):
                 self.status(message)
             elif other is not None and self.shift is not None:
                 self.status(f"Till {other.terminal}: F8 closes it · Escape: back to this till")
+            else:  # the keys the full footer has no room for
+                every = (
+                    "F9: every till's open shifts · "
+                    if can(actor.role, Permission.ANY_SHIFT)
+                    else ""
+                )
+                self.status(f"{every}F10: past shifts and Z reports")
 
         run_service(self, read, shown, self._refused, group="shift-read")
 
