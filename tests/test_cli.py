@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -213,10 +214,14 @@ def test_report_list_table_csv_and_print(capsys, url, tmp_path, monkeypatch):
     sheet = tmp_path / "stock-value.csv"
     argv = ("--database", url, "report", "inventory-valuation", "--csv", str(sheet))
     assert run(capsys, *argv)[0] == 0
-    assert sheet.read_text().splitlines() == [
-        "Category,Items,Units,At cost,At price",
-        "(none),1,5,30.00,50.00",
-        "Total,1,,30.00,50.00",
+    # Stock on hand is the shop now, whatever the dates: each row says as of when.
+    lines = sheet.read_text().splitlines()
+    stamp = lines[1].rsplit(",", 1)[1]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", stamp)
+    assert lines == [
+        "Category,Items,Units,At cost,At price,As of",
+        f"(none),1,5,30.00,50.00,{stamp}",
+        f"Total,1,,30.00,50.00,{stamp}",
     ]
 
     paper = tmp_path / "printer.bin"
@@ -224,6 +229,8 @@ def test_report_list_table_csv_and_print(capsys, url, tmp_path, monkeypatch):
     code, out, _ = run(capsys, "--database", url, "report", "sales-by-day", "--print")
     assert (code, out) == (0, "Printed Sales by day.\n")
     assert b"SALES BY DAY" in paper.read_bytes()
+    assert run(capsys, "--database", url, "report", "inventory-valuation", "--print")[0] == 0
+    assert b"INVENTORY VALUATION" in paper.read_bytes() and b"as of " in paper.read_bytes()
 
     code, _, err = run(capsys, "--database", url, "report", "sales-by-weather")
     assert (code, err.count("\n")) == (1, 1)

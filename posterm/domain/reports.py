@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from posterm.domain.receipt import Cut, ReceiptDocument, _Builder
@@ -33,9 +33,14 @@ class Report:
     rows: tuple[tuple[Cell, ...], ...]
     totals: tuple[Cell, ...] | None = None
     note: str = ""  # e.g. "stock as it is now": what the date range does not bound
+    # Set (local time) on a report whose figures are the shop as it is when it ran, whatever
+    # the dates (stock on hand): every copy of it says "as of" that moment.
+    as_of: datetime | None = None
 
     @property
     def period(self) -> str:
+        if self.as_of is not None:
+            return f"as of {self.as_of:%d-%m-%Y %H:%M}"
         if self.first_day == self.last_day:
             return f"{self.first_day:%d-%m-%Y}"
         return f"{self.first_day:%d-%m-%Y} to {self.last_day:%d-%m-%Y}"
@@ -85,10 +90,14 @@ def plain_cell(cell: Cell) -> str:
 
 
 def csv_rows(report: Report) -> list[list[str]]:
-    rows = [[c.label for c in report.columns]]
-    rows += [[plain_cell(cell) for cell in row] for row in report.rows]
+    """A header row, the rows and the totals. A report of the shop as it is now carries an
+    "As of" column last, on every row, so the file says when its figures were true and
+    stays one plain table for a spreadsheet or a script."""
+    stamp = [f"{report.as_of:%Y-%m-%d %H:%M}"] if report.as_of is not None else []
+    rows = [[c.label for c in report.columns] + (["As of"] if stamp else [])]
+    rows += [[plain_cell(cell) for cell in row] + stamp for row in report.rows]
     if report.totals is not None:
-        rows.append([plain_cell(cell) for cell in report.totals])
+        rows.append([plain_cell(cell) for cell in report.totals] + stamp)
     return rows
 
 

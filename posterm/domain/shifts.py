@@ -157,7 +157,7 @@ class ShiftFigures:
     sales_count: int
     sales_total: Decimal
     refunds_count: int  # returns and voids
-    refunds_total: Decimal
+    refunds_total: Decimal  # what went back, as a positive amount
     tenders: tuple[TenderLine, ...]
     movements: dict[str, Decimal]  # kind -> sum
     expenses_by_category: tuple[tuple[str, Decimal], ...] = ()

@@ -247,6 +247,12 @@ def ageing(customer_id: int, today: date | None = None) -> Ageing:
     return age(_dated_amounts(customer_id, zone), today or datetime.now(zone).date())
 
 
+def ageing_before(customer_id: int, before: datetime, today: date) -> Ageing:
+    """The ageing of what the customer owed from entries made before `before` (UTC), as it
+    stood on local day `today`: a report's balances at the close of a past day."""
+    return age(_dated_amounts(customer_id, _zone(), before), today)
+
+
 def _dated_amounts(customer_id: int, zone: ZoneInfo, before: datetime | None = None):
     query = CreditEntry.select(CreditEntry.created_at, CreditEntry.amount).where(
         CreditEntry.customer == customer_id

@@ -11,7 +11,7 @@ the range is split where the offset changes).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from posterm.data.models import (
     Batch,
     CashMovement,
     Category,
+    CreditEntry,
     Customer,
     Payment,
     Product,
@@ -53,6 +54,9 @@ class ReportSpec:
     name: str
     title: str
     build: Callable[[date, date, ZoneInfo], Report]
+    # The figures are the shop as it is now (stock on hand), not bounded by the dates: the
+    # report is stamped "as of" the moment it ran (on screen, on paper and in the CSV).
+    as_of_now: bool = False
 
 
 # --- the range --------------------------------------------------------------------------------
@@ -439,48 +443,56 @@ def inventory_valuation(first: date, last: date, zone: ZoneInfo) -> Report:
 
 
 def credit_outstanding(first: date, last: date, zone: ZoneInfo) -> Report:
-    """Who owes us now, aged at the report's last day (oldest debt paid first)."""
+    """Who owed us at the close of the last day, from the credit ledger, aged on that day
+    (oldest debt paid first). The first day does not matter: a balance is all of its past."""
+    end = _start_of(last + timedelta(1), zone)
+    owed = sum_of(CreditEntry.amount)
     owing = (
-        Customer.select(Customer.id, Customer.name, Customer.phone, Customer.balance)
-        .where(Customer.deleted_at.is_null() & (Customer.balance > 0))
-        .order_by(Customer.balance.desc(), Customer.name)
+        Customer.select(Customer.id, Customer.name, Customer.phone, owed.alias("owed"))
+        .join(CreditEntry)
+        .where(Customer.deleted_at.is_null() & (CreditEntry.created_at < end))
+        .group_by(Customer.id, Customer.name, Customer.phone)
+        .having(fn.SUM(CreditEntry.amount) > 0)
+        .order_by(SQL("owed").desc(), Customer.name)
     )
     rows = []
-    for row in owing:
-        aged = credit.ageing(row.id, today=last)
-        rows.append((row.name, row.phone or "", _money(row.balance), *map(_money, aged.buckets)))
+    for customer_id, name, phone, balance in owing.tuples():
+        aged = credit.ageing_before(customer_id, end, last)
+        rows.append((name, phone or "", _money(balance), *map(_money, aged.buckets)))
     columns = (
         Column("Customer"),
         Column("Phone"),
-        _money_col("Owes"),
+        _money_col("Owed"),
         *(_money_col(f"{label} d") for label, _f, _l in BUCKETS),
     )
-    note = "Balances now, aged on the last day."
+    note = f"Balances at the close of {last:%d-%m-%Y}, aged on that day."
     return make_report("credit-outstanding", "Credit outstanding", first, last, columns, rows, note)
 
 
 def supplier_dues(first: date, last: date, zone: ZoneInfo) -> Report:
-    """What each supplier is owed now, and what we bought from and paid them in the range."""
+    """What we bought from and paid each supplier in the range, and what we owed them at the
+    close of the last day (the sum of their ledger up to then)."""
     in_range = _in_range(SupplierEntry.created_at, first, last, zone)
-    bought = scaled(
-        fn.SUM(
-            Case(None, [(in_range & (SupplierEntry.kind == "purchase"), SupplierEntry.amount)], 0)
-        ),
-        SupplierEntry.amount,
-    )
-    paid = scaled(
-        fn.SUM(
-            Case(None, [(in_range & (SupplierEntry.kind == "payment"), SupplierEntry.amount)], 0)
-        ),
-        SupplierEntry.amount,
-    )
+    by_end = SupplierEntry.created_at < _start_of(last + timedelta(1), zone)
+
+    def summed(condition):
+        return scaled(
+            fn.SUM(Case(None, [(condition, SupplierEntry.amount)], 0)), SupplierEntry.amount
+        )
+
+    owed = summed(by_end)
     query = (
-        Supplier.select(Supplier.name, Supplier.phone, bought, paid, Supplier.balance)
-        .join(SupplierEntry, JOIN.LEFT_OUTER)
-        .where(Supplier.deleted_at.is_null())
-        .group_by(Supplier.id, Supplier.name, Supplier.phone, Supplier.balance)
-        .having((Supplier.balance != 0) | (fn.COUNT(SupplierEntry.id.distinct()) > 0))
-        .order_by(Supplier.balance.desc(), Supplier.name)
+        Supplier.select(
+            Supplier.name,
+            Supplier.phone,
+            summed(in_range & (SupplierEntry.kind == "purchase")),
+            summed(in_range & (SupplierEntry.kind == "payment")),
+            owed,
+        )
+        .join(SupplierEntry)
+        .where(Supplier.deleted_at.is_null() & by_end)
+        .group_by(Supplier.id, Supplier.name, Supplier.phone)
+        .order_by(owed.desc(), Supplier.name)
     )
     rows = [
         (name, phone, _money(b), _money(-p), _money(owed))
@@ -492,9 +504,10 @@ def supplier_dues(first: date, last: date, zone: ZoneInfo) -> Report:
         Column("Phone"),
         _money_col("Purchased"),
         _money_col("Paid"),
-        _money_col("Owed now"),
+        _money_col("Owed"),
     )
-    return make_report("supplier-dues", "Supplier dues", first, last, columns, rows)
+    note = f"Owed: at the close of {last:%d-%m-%Y}."
+    return make_report("supplier-dues", "Supplier dues", first, last, columns, rows, note)
 
 
 def expenses(first: date, last: date, zone: ZoneInfo) -> Report:
@@ -578,7 +591,7 @@ def reorder(first: date, last: date, zone: ZoneInfo) -> Report:
         Column(f"Sold {days}d", numeric=True),
         Column("Order", numeric=True),
     )
-    note = f"Stock now; sold in the last {days} days."
+    note = f"Stock on hand now; sold in the last {days} days up to now."
     return make_report("reorder", "Reorder recommendations", first, last, columns, rows, note)
 
 
@@ -594,13 +607,16 @@ REPORTS: dict[str, ReportSpec] = {
         ReportSpec("tax-summary", "Tax summary per rate and HSN", tax_summary),
         ReportSpec("profit-and-loss", "Profit and loss", profit_and_loss),
         ReportSpec(
-            "inventory-valuation", "Inventory valuation at cost and price", inventory_valuation
+            "inventory-valuation",
+            "Inventory valuation at cost and price",
+            inventory_valuation,
+            as_of_now=True,
         ),
         ReportSpec("credit-outstanding", "Credit outstanding with ageing", credit_outstanding),
         ReportSpec("supplier-dues", "Supplier dues", supplier_dues),
         ReportSpec("expenses", "Expenses by category", expenses),
         ReportSpec("stock-movements", "Stock movement summary", stock_movements),
-        ReportSpec("reorder", "Reorder recommendations", reorder),
+        ReportSpec("reorder", "Reorder recommendations", reorder, as_of_now=True),
     )
 }
 
@@ -625,7 +641,10 @@ def run_report(actor: Actor, name: str, first: date, last: date) -> Report:
         raise ValidationError("from", f"a report covers at most {MAX_DAYS} days")
     zone = ZoneInfo(load_settings().timezone)
     with database.atomic():  # one snapshot for the report's queries
-        return spec.build(first, last, zone)
+        report = spec.build(first, last, zone)
+    if spec.as_of_now:
+        report = replace(report, as_of=datetime.now(zone).replace(second=0, microsecond=0))
+    return report
 
 
 # --- the dashboard ----------------------------------------------------------------------------

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from posterm.data.counters import lock_counter
 from posterm.data.database import for_update, write_transaction
 from posterm.data.fields import sum_of, utc_now
-from posterm.data.models import CashMovement, Payment, Sale, Shift
+from posterm.data.models import CashMovement, Payment, Sale, Shift, User
 from posterm.domain.errors import Conflict, NotFound, ValidationError
 from posterm.domain.money import MAX_MONEY, exact_context
-from posterm.domain.permissions import Actor, Permission
+from posterm.domain.permissions import Actor, Permission, can
 from posterm.domain.receipt import ReceiptDocument, render_text
 from posterm.domain.sale import CREDIT
 from posterm.domain.shift_report import report_document, variance_words
@@ -42,6 +42,7 @@ from posterm.services import audit
 from posterm.services.settings import load_settings
 
 Z_REPORT_COLUMNS = 42
+MAX_PAGE = 200  # closed shifts are listed a page at a time
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,25 @@ class ClosedShift:
     counted_cash: Decimal
     variance: Decimal
     z_report: str  # as printed, 42 columns
+
+    @property
+    def words(self) -> str:
+        return variance_words(self.variance)
+
+
+@dataclass(frozen=True)
+class PastShift:
+    """A closed shift as the list of past shifts shows it (times local)."""
+
+    id: int
+    terminal: str
+    cashier: str
+    opened_at: datetime
+    closed_at: datetime
+    closed_by: str
+    expected_cash: Decimal
+    counted_cash: Decimal
+    variance: Decimal
 
     @property
     def words(self) -> str:
@@ -129,6 +149,93 @@ def open_shifts(actor: Actor) -> list[ShiftInfo]:
     return [_info(row) for row in rows]
 
 
+def closed_shifts(
+    actor: Actor,
+    first: date,
+    last: date,
+    *,
+    terminal: str = "",
+    cashier: str = "",
+    limit: int = 50,
+    offset: int = 0,
+) -> list[PastShift]:
+    """Shifts closed on local days `first`..`last`, newest first, one page at a time.
+
+    A manager sees every till's; a cashier only their own. `terminal` and `cashier` narrow
+    the list to one till or one cashier (their user name), when given.
+    """
+    actor.require(Permission.OWN_SHIFT)
+    if last < first:
+        raise ValidationError("dates", "the last day comes before the first")
+    if not 0 < limit <= MAX_PAGE or offset < 0:
+        raise ValidationError("page", f"a page holds 1 to {MAX_PAGE} shifts")
+    settings = load_settings()
+    zone = ZoneInfo(settings.timezone)
+    start = datetime.combine(first, time(0), zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
+    closer = User.alias()
+    query = (
+        Shift.select(
+            Shift, User.username.alias("cashier_name"), closer.username.alias("closer_name")
+        )
+        .join(User, on=(Shift.user == User.id))
+        .switch(Shift)
+        .join(closer, JOIN.LEFT_OUTER, on=(Shift.closed_by == closer.id))
+        .where((Shift.status == "closed") & (Shift.closed_at >= start) & (Shift.closed_at < end))
+    )
+    if not can(actor.role, Permission.ANY_SHIFT):
+        query = query.where(Shift.user == actor.user_id)
+    if terminal.strip():
+        query = query.where(Shift.terminal == terminal.strip()[:32])
+    if cashier.strip():
+        query = query.where(fn.LOWER(User.username) == cashier.strip().lower())
+    rows = query.order_by(Shift.closed_at.desc(), Shift.id.desc()).limit(limit).offset(offset)
+    return [
+        PastShift(
+            id=row.id,
+            terminal=row.terminal,
+            cashier=row.cashier_name,
+            opened_at=row.opened_at.astimezone(zone),
+            closed_at=row.closed_at.astimezone(zone),
+            closed_by=row.closer_name or "",
+            expected_cash=row.expected_cash,
+            counted_cash=row.counted_cash,
+            variance=row.variance,
+        )
+        for row in rows.objects()
+    ]
+
+
+def z_report(actor: Actor, shift_id: int) -> str:
+    """The Z report kept on a closed shift, as it was printed at the close."""
+    shift = _closed(actor, shift_id)
+    return shift.z_report
+
+
+def z_report_reprint(actor: Actor, shift_id: int, columns: int, symbol: str) -> ReceiptDocument:
+    """The Z report of a closed shift laid out again for the printer (a reprint), audited."""
+    shift = _closed(actor, shift_id)
+    with write_transaction():
+        audit.record(
+            actor,
+            "shift.reprint",
+            entity="shift",
+            entity_id=shift.id,
+            details={"terminal": shift.terminal},
+        )
+    return report_print(shift.id, columns, symbol)
+
+
+def _closed(actor: Actor, shift_id: int) -> Shift:
+    actor.require(Permission.OWN_SHIFT)
+    shift = Shift.get_or_none(Shift.id == shift_id)
+    if shift is None or shift.status != "closed":
+        raise NotFound(f"No closed shift {shift_id}.")
+    if shift.user_id != actor.user_id:
+        actor.require(Permission.ANY_SHIFT)
+    return shift
+
+
 def needs_shift(terminal: str, settings: StoreSettings) -> bool:
     """Whether a sale on `terminal` is refused while no shift is open there."""
     rule = settings.sale_needs_shift
@@ -158,7 +265,8 @@ def figures(shift_id: int, settings: StoreSettings | None = None) -> ShiftFigure
     by_kind = {kind: (count, total) for kind, count, total in sales}
     sales_count, sales_total = by_kind.get("sale", (0, Decimal(0)))
     refunds_count = sum(by_kind.get(k, (0, 0))[0] for k in ("return", "void"))
-    refunds_total = sum(
+    # A return or void document's total is negative; the report wants what went back.
+    refunds_total = -sum(
         (by_kind.get(k, (0, Decimal(0)))[1] for k in ("return", "void")), Decimal(0)
     )
     payments = (
@@ -366,6 +474,8 @@ def close_shift(actor: Actor, counts: dict[str, str], shift_id: int | None = Non
             entity="shift",
             entity_id=shift.id,
             details={
+                "terminal": shift.terminal,
+                "cashier": shift.user.username,
                 "expected": str(expected),
                 "counted": str(counted),
                 "variance": str(variance),

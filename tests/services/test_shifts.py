@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from posterm.data.models import AuditEvent, CashMovement, Payment, Sale, Shift
-from posterm.domain.errors import Conflict, PermissionDenied, ValidationError
+from posterm.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from posterm.domain.permissions import Role
 from posterm.domain.returns import ReturnLineRequest, ReturnRequest
 from posterm.domain.sale import CheckoutRequest, SaleLineRequest, Tender
@@ -33,11 +33,11 @@ def sell(actor, product, quantity, tenders):
     )
 
 
-def give_back_cash(actor, bill, quantity):
+def give_back(actor, bill, quantity, method="cash"):
     sale = returns.returnable(bill.bill_number)
     line = sale.lines[0]
     request = ReturnRequest(
-        uuid4(), bill.bill_number, [ReturnLineRequest(line.line_id, D(quantity))], "cash"
+        uuid4(), bill.bill_number, [ReturnLineRequest(line.line_id, D(quantity))], method
     )
     return returns.make_return(actor, request)
 
@@ -132,6 +132,69 @@ def test_each_terminal_has_its_own_shift_and_a_manager_sees_them_all(owner):
         shifts.open_new_shift(staff, "100")
 
 
+def test_a_manager_closes_another_tills_shift_and_it_is_audited(owner, make_product):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from posterm.domain.receipt import render_text
+
+    salt = make_product(price="28.00", stock="100")
+    bina = actor_for("bina", Role.CASHIER)
+    bina = type(bina)(bina.user_id, bina.username, bina.role, "till-2")
+    manager = actor_for("mohan", Role.MANAGER)  # working at till-1
+    shifts.open_new_shift(bina, "100")
+    sell(bina, salt, 2, [("cash", "60")])  # the drawer keeps 56
+    other = shifts.open_shifts(manager)[0]
+    assert other.terminal == "till-2"
+    figures, text = shifts.x_report(manager, other.id)
+    assert figures.expected_cash == D("156.00") and "X REPORT" in text
+    with pytest.raises(PermissionDenied):
+        shifts.x_report(actor_for("asha", Role.CASHIER), other.id)
+
+    closed = shifts.close_shift(manager, {"100": "1", "50": "1", "5": "1"}, other.id)
+    assert (closed.expected_cash, closed.variance) == (D("156.00"), D("-1.00"))
+    assert shifts.current_shift("till-2") is None
+    assert "Closed" in closed.z_report and "by mohan" in closed.z_report
+    event = AuditEvent.select().where(AuditEvent.action == "shift.close").get()
+    assert event.username == "mohan" and event.terminal == "till-1"
+    details = json.loads(event.details)
+    assert (details["terminal"], details["cashier"], D(details["variance"])) == (
+        "till-2",
+        "bina",
+        D("-1.00"),
+    )
+
+    # Past shifts: the manager sees every till's, bina only her own; the Z report as kept.
+    shifts.open_new_shift(owner, "0")
+    shifts.close_shift(owner, {})
+    today = datetime.now(ZoneInfo("Asia/Kolkata")).date()
+    listed = shifts.closed_shifts(manager, today, today)
+    assert [(p.terminal, p.cashier, p.closed_by) for p in listed] == [
+        ("till-1", "owner", "owner"),  # newest first
+        ("till-2", "bina", "mohan"),
+    ]
+    assert listed[1].variance == D("-1.00") and listed[1].words == "1.00 short"
+    assert [p.id for p in shifts.closed_shifts(bina, today, today)] == [other.id]
+    assert [p.terminal for p in shifts.closed_shifts(manager, today, today, terminal="till-2")] == [
+        "till-2"
+    ]
+    assert [p.cashier for p in shifts.closed_shifts(manager, today, today, cashier="OWNER")] == [
+        "owner"
+    ]
+    assert shifts.closed_shifts(manager, today - timedelta(days=9), today - timedelta(days=1)) == []
+    assert len(shifts.closed_shifts(manager, today, today, limit=1, offset=1)) == 1
+    with pytest.raises(ValidationError):
+        shifts.closed_shifts(manager, today, today - timedelta(days=1))
+    assert shifts.z_report(bina, other.id) == Shift.get_by_id(other.id).z_report
+    with pytest.raises(PermissionDenied):
+        shifts.z_report(bina, listed[0].id)  # the owner's shift
+    with pytest.raises(NotFound):
+        shifts.z_report(manager, 9999)
+    reprint = render_text(shifts.z_report_reprint(manager, other.id, 32, "Rs."))
+    assert "Z REPORT" in reprint and "VARIANCE" in reprint and "Rs.1.00 short" in reprint
+    assert AuditEvent.select().where(AuditEvent.action == "shift.reprint").count() == 1
+
+
 @pytest.mark.parametrize(
     ("call", "field"),
     [
@@ -174,8 +237,10 @@ def test_denominations_are_a_store_setting(owner):
 sale_steps = st.tuples(
     st.integers(1, 5),  # quantity at 37.00
     st.integers(0, 3),  # extra cash handed over, in 50s (change)
-    st.integers(0, 37),  # part paid by UPI
-    st.integers(0, 5),  # how many to return for cash afterwards (capped at the quantity)
+    st.integers(0, 37),  # part paid by UPI (a split tender when both are paid)
+    st.sampled_from(["keep", "return", "void"]),  # what happens to the bill afterwards
+    st.integers(1, 5),  # how many to return (capped at the quantity)
+    st.sampled_from(["cash", "upi"]),  # how a return is refunded
 )
 cash_steps = st.tuples(
     st.sampled_from(["cash_in", "cash_out", "payout", "expense"]), st.integers(1, 300)
@@ -200,17 +265,28 @@ def test_expected_cash_matches_the_drawer_and_the_raw_rows(
     item = make_product(price="37.00", stock="100000", tax="GST 0%")
     shift = shifts.open_new_shift(owner, D(opening))
     drawer = D(opening)  # what should be in the drawer, followed step by step
-    for quantity, extra, upi, back in sales:
+    upi_net = D(0)
+    refunds = 0
+    for quantity, extra, upi, after, back, refund_by in sales:
         total = D(37 * quantity)
         upi = min(D(upi), total)
         cash = total - upi + D(50 * extra) if upi < total else D(0)
         tenders = ([("cash", cash)] if cash else []) + ([("upi", upi)] if upi else [])
         bill = sell(owner, item, quantity, tenders)
-        drawer += total - upi
-        if back:
-            back = min(back, quantity)
-            refund = give_back_cash(owner, bill, back)
-            drawer -= abs(refund.total)  # a return document's total is negative
+        drawer += total - upi  # the change went back to the customer
+        upi_net += upi
+        if after == "return":
+            refund = abs(give_back(owner, bill, min(back, quantity), refund_by).total)
+            if refund_by == "cash":
+                drawer -= refund
+            else:
+                upi_net -= refund
+            refunds += 1
+        elif after == "void":  # every payment of the bill goes back as it came
+            returns.void_sale(owner, bill.bill_number, "keyed twice", uuid4())
+            drawer -= total - upi
+            upi_net -= upi
+            refunds += 1
     for kind, amount in movements:
         shifts.record_cash(owner, kind, D(amount), "misc", "test")
         drawer += D(amount) if kind == "cash_in" else -D(amount)
@@ -223,7 +299,13 @@ def test_expected_cash_matches_the_drawer_and_the_raw_rows(
         raw += row.amount if row.kind == "cash_in" else -row.amount
     assert found.expected_cash == drawer == raw
     assert found.sales_count == len(sales)
-    assert found.refunds_count == sum(1 for _, _, _, back in sales if back)
+    assert found.refunds_count == refunds
+    assert sum((t.net for t in found.tenders if t.method == "upi"), D(0)) == upi_net
+    # Every bill and refund went through some tender (no credit here); refunds are positive.
+    reversals = Sale.select().where((Sale.shift == shift.id) & (Sale.kind != "sale"))
+    refunded = -sum((s.total for s in reversals), D(0))
+    assert found.refunds_total == refunded >= 0
+    assert found.sales_total - found.refunds_total == sum((t.net for t in found.tenders), D(0))
 
     counted = max(drawer, D(0))
     closed = shifts.close_shift(owner, {"1": str(int(counted))})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.widgets import DataTable, OptionList, Sparkline, Static
 
 from posterm.services.reports import REPORTS
@@ -46,6 +48,18 @@ async def test_dashboard_report_dates_and_csv_export(sold, tmp_path):  # noqa: F
         await pilot.press("enter")
         await settle(pilot)
         assert target.read_text().splitlines() == ["Day,Bills,Sales,Returns,Voids,Net,Tax"]
+
+        await pilot.press("f4")  # on the receipt printer, as `posterm report --print` does
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            if app.printer_file.exists() and b"SALES BY DAY" in app.printer_file.read_bytes():
+                break
+        assert b"SALES BY DAY" in app.printer_file.read_bytes()
+        assert "printed" in str(report.query_one("#report-status").render())
+        # The key is in the footer and in the command palette.
+        assert "Print (F4)" in [command.title for command in app.get_system_commands(report)]
+        shown = {key: a.binding.description for key, a in report.active_bindings.items()}
+        assert shown["f4"] == "Print" and report.active_bindings["f4"].binding.show
 
         await pilot.press("escape")
         await settle(pilot)

@@ -27,15 +27,21 @@ class CashCountModal(ModalScreen[dict[str, str] | None]):
         Binding("escape", "cancel", "Cancel", id="cash_count.cancel"),
     ]
 
-    def __init__(self, denominations: tuple[Decimal, ...], symbol: str = "") -> None:
+    def __init__(
+        self,
+        denominations: tuple[Decimal, ...],
+        symbol: str = "",
+        title: str = "Close the shift: count the drawer",
+    ) -> None:
         super().__init__()
+        self.title_text = title
         self.denominations = denominations
         self.keys = denominations_text(denominations).split(",")
         self.symbol = symbol
 
     def compose(self) -> ComposeResult:
         with Vertical(id="cash-count", classes="dialog"):
-            yield Label("Close the shift: count the drawer", classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title")
             with Grid(id="cash-count-grid"):
                 for key in self.keys:
                     yield Label(f"{key:>5} x")

@@ -44,7 +44,8 @@ def dashboard_text(board: Dashboard) -> str:
     top = ", ".join(f"{name[:18]} {format_money(net)}" for name, _q, net in board.top_items[:3])
     return "\n".join(
         [
-            f"Today: {format_money(board.net_sales)} in {board.bills} bills   {tenders}",
+            f"Today: {format_money(board.net_sales)} in {board.bills} "
+            f"bill{'' if board.bills == 1 else 's'}   {tenders}",
             f"Credit owed: {format_money(board.credit_owed)} by {board.customers_owing} "
             f"customers   New this week: {board.new_customers}",
             f"Low stock: {board.low_stock} items   Expiring in {EXPIRY_DAYS} days: "
@@ -106,46 +107,71 @@ class ReportsScreen(Screen[None]):
         self.action_open()
 
 
+# Reports drawn as a chart above their table: the column of each row's figure.
+TREND_COLUMNS = {"sales-by-day": "Net"}
+
+
 class ReportScreen(Screen[None]):
-    """One report: its table over a date range (F2), exported to CSV (F3)."""
+    """One report: its table over a date range (F2), exported to CSV (F3), printed on the
+    receipt printer (F4). Sales by day draws its trend above the table."""
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="report.back"),
         Binding("f2", "dates", "Dates", id="report.dates"),
         Binding("f3", "export", "Export CSV", id="report.export"),
+        Binding("f4", "print", "Print", id="report.print"),
     ]
 
     def __init__(self, name: str, title: str) -> None:
         super().__init__()
         self.report_name = name
         self.report_title = title
-        self.first = self.last = date.today()
+        # Today in the store's timezone, found with the first run (it is a database setting).
+        self.first: date | None = None
+        self.last: date | None = None
+        self.today: date | None = None
         self.report: Report | None = None
 
     def compose(self) -> ComposeResult:
         yield Label(self.report_title, id="report-title", classes="dialog-title")
+        trend = Sparkline([0], id="report-trend")
+        trend.display = self.report_name in TREND_COLUMNS
+        yield trend
         yield DataTable(id="report-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="report-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.first = self.last = _today(self)
         self.reload()
+
+    def status(self, message: str, *, error: bool = False) -> None:
+        self.query_one("#report-status", Label).update(
+            Text(message, style="bold red" if error else "")
+        )
 
     def reload(self) -> None:
         from posterm.services import reports
 
         actor, name, first, last = self.app.session.actor, self.report_name, self.first, self.last
-        self.query_one("#report-status", Label).update("Computing...")
+
+        def run():
+            today = reports.store_today()
+            start, end = (first, last) if first is not None else (today, today)
+            return today, reports.run_report(actor, name, start, end)
+
+        self.status("Computing...")
         run_service(
             self,
-            lambda: reports.run_report(actor, name, first, last),
+            run,
             self._show,
+            lambda error: self.status(str(error), error=True),
             group="report",
             own_thread=True,  # a long report must not hold up the till's database calls
         )
 
-    def _show(self, report: Report) -> None:
+    def _show(self, got: tuple[date, Report]) -> None:
+        self.today, report = got
+        self.first, self.last = report.first_day, report.last_day
         self.report = report
         table = self.query_one(DataTable)
         table.clear(columns=True)
@@ -171,7 +197,16 @@ class ReportScreen(Screen[None]):
         title = f"{report.title}, {report.period}"
         self.query_one("#report-title", Label).update(title)
         note = f" · {report.note}" if report.note else ""
-        self.query_one("#report-status", Label).update(f"{len(report.rows)} rows{note}")
+        self.status(f"{len(report.rows)} rows{note}")
+        if report.name in TREND_COLUMNS and report.rows:
+            column = TREND_COLUMNS[report.name]
+            self.query_one("#report-trend", Sparkline).data = trend_of(report, column)
+            index = [c.label for c in report.columns].index(column)
+            best = max(report.rows, key=lambda row: row[index])
+            self.status(
+                f"{len(report.rows)} days with sales · chart: {column.lower()} per day · "
+                f"best {best[0]}: {format_money(best[index])}"
+            )
 
     def action_back(self) -> None:
         self.dismiss()
@@ -179,7 +214,7 @@ class ReportScreen(Screen[None]):
     def action_dates(self) -> None:
         from posterm.ui.modals.value import ValueModal
 
-        today = _today(self)
+        today = self.today or _today(self)
 
         def chosen(entered) -> None:
             if entered is not None:
@@ -216,6 +251,37 @@ class ReportScreen(Screen[None]):
 
     def _exported(self, path: Path) -> None:
         self.notify(f"Saved {path}")
+
+    def action_print(self) -> None:
+        """The report on the receipt printer, laid out as `posterm report NAME --print` does;
+        the print queue's own thread does the work."""
+        from posterm.domain.reports import report_document
+        from posterm.services.settings import load_settings
+        from posterm.ui.receipts import print_document_in_background
+
+        if self.report is None:
+            return
+        report = self.report
+        self.status(f"Printing {report.title}…")
+        print_document_in_background(
+            self,
+            self.app.config,
+            lambda columns, _symbol: report_document(report, load_settings().store_name, columns),
+            lambda message, error: self.status(f"{report.title}: {message}", error=error),
+        )
+
+
+def trend_of(report: Report, column: str) -> list[float]:
+    """One figure for every day of the report's range, oldest first (0 for a day without
+    sales), from the rows of a by-day report whose first cell starts with the day."""
+    from datetime import timedelta
+
+    index = [c.label for c in report.columns].index(column)
+    by_day = {str(row[0])[:10]: row[index] for row in report.rows}
+    days = (report.last_day - report.first_day).days + 1
+    return [
+        float(by_day.get(f"{report.first_day + timedelta(i):%d-%m-%Y}", 0)) for i in range(days)
+    ]
 
 
 def _write_csv(report: Report, path: Path) -> Path:

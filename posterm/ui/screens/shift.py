@@ -1,13 +1,19 @@
 """The till's shift (Alt+T): open with a float, cash in and out, the X report, close with a
 blind count; the Z report is shown with its variance, printed and kept on the shift.
 
+A manager (F9) sees the open shifts of every till and picks one: its X report shows here and
+F8 closes it with a count made at that till (the service checks ANY_SHIFT and audits it);
+Escape comes back to this till. F10 lists past shifts, their Z reports and reprints.
+
 Every call runs in a worker; the screen shows the open shift's X report, refreshed after each
 change.
 """
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,6 +24,7 @@ from textual.widgets import Footer, Label, Static
 
 from posterm.domain.errors import PostermError
 from posterm.domain.money import format_money
+from posterm.domain.permissions import Permission, can
 from posterm.ui.background import run_service
 
 if TYPE_CHECKING:
@@ -29,7 +36,7 @@ if TYPE_CHECKING:
 
 
 class ShiftScreen(Screen[None]):
-    # Short names, so all seven fit the footer at 80 columns (F9 is in the palette).
+    # Short names, so they fit the footer at 80 columns (F9 and F10 are in the palette too).
     BINDINGS = [
         Binding("f2", "open_shift", "Open", id="shift.open"),
         Binding("f3", "cash('cash_in')", "In", id="shift.cash_in"),
@@ -39,11 +46,15 @@ class ShiftScreen(Screen[None]):
         Binding("f7", "x_report", "Report", id="shift.x_report"),
         Binding("f8", "close_shift", "Close", id="shift.close"),
         Binding("f9", "all_open", "Open shifts of every till", id="shift.all_open", show=False),
+        Binding("f10", "past", "Past shifts and Z reports", id="shift.past", show=False),
+        Binding("escape", "own_till", "This till", id="shift.own_till", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.shift: ShiftInfo | None = None
+        # A shift of another till a manager picked (F9); None is this till's own.
+        self.other: ShiftInfo | None = None
         self.symbol = ""
         self._from_modal = False
 
@@ -85,8 +96,14 @@ class ShiftScreen(Screen[None]):
         from posterm.services.settings import load_settings
 
         actor = self.actor
+        other = self.other
 
         def read():
+            if other is not None:
+                found = shifts.current_shift(other.terminal)
+                if found is None or found.id != other.id:
+                    return None, "", load_settings().currency_symbol  # closed meanwhile
+                return found, shifts.x_report(actor, found.id)[1], load_settings().currency_symbol
             shift = shifts.current_shift(actor.terminal)
             text = shifts.x_report(actor)[1] if shift is not None else ""
             return shift, text, load_settings().currency_symbol
@@ -94,19 +111,35 @@ class ShiftScreen(Screen[None]):
         def shown(got) -> None:
             self.shift, text, self.symbol = got
             title = self.query_one("#shift-title", Label)
-            if self.shift is None:
+            if self.shift is None and other is not None:
+                self.other = None
+                title.update(f"Shift {other.id} · till {other.terminal}: closed already")
+                self.query_one("#shift-report", Static).update(
+                    "That shift is no longer open. Escape shows this till's shift."
+                )
+            elif self.shift is None:
                 title.update(f"Shift · till {actor.terminal}: no shift open")
                 self.query_one("#shift-report", Static).update(
                     "No shift is open on this till. F2 opens one with the cash in the drawer."
                 )
             else:
+                elsewhere = " · ANOTHER TILL" if other is not None else ""
                 title.update(
                     f"Shift {self.shift.id} · till {self.shift.terminal} · {self.shift.cashier}"
-                    f" · float {format_money(self.shift.opening_float, self.symbol)}"
+                    f" · float {format_money(self.shift.opening_float, self.symbol)}{elsewhere}"
                 )
                 self.query_one("#shift-report", Static).update(text)
             if message:
                 self.status(message)
+            elif other is not None and self.shift is not None:
+                self.status(f"Till {other.terminal}: F8 closes it · Escape: back to this till")
+            else:  # the keys the full footer has no room for
+                every = (
+                    "F9: every till's open shifts · "
+                    if can(actor.role, Permission.ANY_SHIFT)
+                    else ""
+                )
+                self.status(f"{every}F10: past shifts and Z reports")
 
         run_service(self, read, shown, self._refused, group="shift-read")
 
@@ -119,6 +152,9 @@ class ShiftScreen(Screen[None]):
         from posterm.domain.shifts import parse_float
         from posterm.ui.modals.value import Entered, ValueModal
 
+        if self.other is not None:
+            self.status("Escape first: a shift opens on this till.", error=True)
+            return
         if self.shift is not None:
             self.status(f"Shift {self.shift.id} is already open: F8 closes it.", error=True)
             return
@@ -155,6 +191,13 @@ class ShiftScreen(Screen[None]):
     def action_cash(self, kind: str) -> None:
         from posterm.ui.modals.cash_movement import CashMovementModal
 
+        if self.other is not None:
+            self.status(
+                f"Cash moves are recorded at till {self.other.terminal} itself. "
+                "Escape: back to this till.",
+                error=True,
+            )
+            return
         if self.shift is None:
             self.status("Open a shift first (F2).", error=True)
             return
@@ -197,7 +240,10 @@ class ShiftScreen(Screen[None]):
                 if counts is not None:
                     self._close(counts)
 
-            self._ask(CashCountModal(denominations, self.symbol), counted)
+            title = "Close the shift: count the drawer"
+            if self.other is not None:
+                title = f"Close shift {self.other.id} of till {self.other.terminal}: count it"
+            self._ask(CashCountModal(denominations, self.symbol, title), counted)
 
         run_service(self, shifts.denominations, ask, self._refused, group="shift-read")
 
@@ -205,9 +251,10 @@ class ShiftScreen(Screen[None]):
         from posterm.services import shifts
 
         actor = self.actor
+        shift_id = self.other.id if self.other is not None else None
         run_service(
             self,
-            lambda: shifts.close_shift(actor, counts),
+            lambda: shifts.close_shift(actor, counts, shift_id),
             self._show_closed,
             self._refused,
             group="shift-write",
@@ -224,6 +271,7 @@ class ShiftScreen(Screen[None]):
             f"{variance_words(closed.variance, self.symbol)}"
         )
         self.shift = None
+        self.other = None  # Escape (or any reload) shows this till's shift again
         self.query_one("#shift-title", Label).update(summary)
         self.query_one("#shift-report", Static).update(closed.z_report)
         self.status(f"{summary} · printing the Z report…")
@@ -239,20 +287,59 @@ class ShiftScreen(Screen[None]):
 
     def action_all_open(self) -> None:
         from posterm.services import shifts
+        from posterm.ui.modals.pick import PickModal
 
         actor = self.actor
+        try:  # refused at once for a cashier, without a trip to the database
+            actor.require(Permission.ANY_SHIFT)
+        except PostermError as error:
+            self._refused(error)
+            return
 
-        def shown(rows: list[ShiftInfo]) -> None:
-            lines = [
-                f"Till {row.terminal:<10} shift {row.id:<5} {row.cashier:<12} "
-                f"float {format_money(row.opening_float, self.symbol)}"
-                for row in rows
+        zone: list[ZoneInfo] = []  # the store's, read with the list
+
+        def search(text: str) -> list[ShiftInfo]:
+            from posterm.services.settings import load_settings
+
+            zone[:] = [ZoneInfo(load_settings().timezone)]
+            wanted = text.lower()
+            return [
+                row
+                for row in shifts.open_shifts(actor)
+                if wanted in row.terminal.lower() or wanted in row.cashier.lower()
             ]
-            self.query_one("#shift-report", Static).update(
-                "Open shifts on every till\n\n" + ("\n".join(lines) or "none")
-            )
-            self.status(f"{len(rows)} open shift(s). F7 shows this till's X report again.")
 
-        run_service(
-            self, lambda: shifts.open_shifts(actor), shown, self._refused, group="shift-read"
+        def describe(row: ShiftInfo) -> str:
+            here = " (this till)" if row.terminal == actor.terminal else ""
+            since = row.opened_at.astimezone(zone[0] if zone else UTC)
+            return (
+                f"Till {row.terminal[:10]:<10} shift {row.id:<5} {row.cashier[:12]:<12} "
+                f"since {since:%d-%m %H:%M}{here}"
+            )
+
+        def chosen(row: ShiftInfo | None) -> None:
+            if row is None:
+                return
+            self.other = None if row.terminal == actor.terminal else row
+            self.reload()  # the status then names the keys for the other till
+
+        self._ask(
+            PickModal(
+                "Open shifts of every till",
+                "Till or cashier (Enter shows its X report; F8 there closes it)",
+                search,
+                describe,
+                empty="No shift is open on any till.",
+            ),
+            chosen,
         )
+
+    def action_own_till(self) -> None:
+        if self.other is not None:
+            self.other = None
+            self.reload("Back to this till's shift.")
+
+    def action_past(self) -> None:
+        from posterm.ui.screens.past_shifts import PastShiftsScreen
+
+        self.app.push_screen(PastShiftsScreen(self.symbol))
