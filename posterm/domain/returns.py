@@ -5,8 +5,8 @@ asks `plan_return` (or `plan_void`) what the document will hold; the return scre
 same functions to preview the refund, so what it shows is what gets written.
 
 A returned line is worth a share of the line it came from: each part of its money (line
-discount, bill discount, taxable value, tax) is scaled by the quantity and rounded to the
-paisa *cumulatively* — the returns of a line so far are worth round(part x returned/sold) —
+discount, bill discount, line total, tax; the taxable value is the total less the tax) is
+scaled by the quantity and rounded to the paisa *cumulatively* — the returns of a line so far are worth round(part x returned/sold) —
 and the return that takes the last unit takes exactly what is left. However a line is
 returned, in one go or in many, its returns add up to the line exactly, never to a paisa more.
 Gross, net and line total are sums of those parts, so every returned line keeps the sale's
@@ -137,16 +137,20 @@ def line_share(
     with exact_context():
         line_discount = part(sold.line_discount, returned.line_discount)
         bill_discount = part(sold.bill_discount, returned.bill_discount)
-        taxable = part(sold.taxable_value, returned.taxable_value)
+        # The money back is the share of what was paid for the line; the tax is its share of
+        # the line's tax and the taxable value the rest. (Rounding the taxable value and the
+        # tax each on their own gave 1 of 4 soaps at 45.00 incl. 18% back as 45.01.)
+        total = part(sold.line_total, returned.line_total)
         tax = part(sold.tax_amount, returned.tax_amount)
-        net = taxable + tax if prices_include_tax else taxable
+        taxable = total - tax
+        net = total if prices_include_tax else taxable
         return LineMoney(
             gross=line_discount + bill_discount + net,
             line_discount=line_discount,
             bill_discount=bill_discount,
             taxable_value=taxable,
             tax_amount=tax,
-            line_total=taxable + tax,
+            line_total=total,
         )
 
 

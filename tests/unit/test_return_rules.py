@@ -190,6 +190,18 @@ def test_three_returns_of_a_third_each() -> None:
     assert (first + second + third) == sold
 
 
+def test_one_of_four_at_a_tax_inclusive_price_gives_back_that_price() -> None:
+    # 180.00 incl. 18%: 152.54 + 27.46. A quarter of each, rounded alone, made 38.14 + 6.87.
+    bill = compute_bill([CartLine(1, "Soap", D("45.00"), D(4), D(18))], None, True)
+    sold = money_of(bill.lines[0])
+    one = line_share(sold, D(4), LineMoney.zero(), D(0), D(1), prices_include_tax=True)
+    assert (one.line_total, one.tax_amount, one.taxable_value) == (
+        D("45.00"),
+        D("6.87"),
+        D("38.13"),
+    )
+
+
 def test_tiny_amounts_never_give_back_more_than_the_line() -> None:
     # 0.05 over ten units: a half paisa each would round up to 0.01 ten times over.
     sold = LineMoney(D("0.05"), D(0), D(0), D("0.05"), D(0), D("0.05"))
