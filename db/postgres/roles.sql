@@ -18,8 +18,8 @@
 -- Nobody of these may UPDATE or DELETE audit_event, a completed sale (sale, sale_line,
 -- payment) or a ledger row (stock_movement, credit_entry, loyalty_entry, supplier_entry,
 -- cash_movement, sale_line_batch), nor a received purchase. The one sale columns a till
--- writes after the sale row exists are printed/printed_at (the receipt came out) and
--- loyalty_earned/loyalty_redeemed (filled in by the checkout's own transaction).
+-- writes after the sale row exists are printed/printed_at (the receipt came out); a sale's,
+-- return's or void's loyalty figures go into the row's own INSERT.
 --
 -- PREFIX is 'posterm' unless the session setting posterm.role_prefix says otherwise
 -- (`posterm db grant --role-prefix shop2`, or SET posterm.role_prefix = 'shop2' before this).
@@ -108,10 +108,9 @@ BEGIN
         EXECUTE format('GRANT INSERT, UPDATE, DELETE ON %I.%I TO %I',
                        schema_name, tbl, cashier_role);
     END LOOP;
-    -- A receipt printed after the commit; loyalty points written in the checkout itself.
-    EXECUTE format(
-        'GRANT UPDATE (printed, printed_at, loyalty_earned, loyalty_redeemed) ON %I.sale TO %I',
-        schema_name, cashier_role);
+    -- A receipt printed after the commit (or a reprint due); nothing else of a sale changes.
+    EXECUTE format('GRANT UPDATE (printed, printed_at) ON %I.sale TO %I',
+                   schema_name, cashier_role);
     -- FIFO cost: what is left of each batch goes down as it sells.
     EXECUTE format('GRANT UPDATE (quantity_remaining, updated_at) ON %I.batch TO %I',
                    schema_name, cashier_role);

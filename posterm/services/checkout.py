@@ -236,6 +236,8 @@ def _write_sale(
         "change_given": allocation.change,
         "credit_amount": allocation.credit_amount,
         "note": request.note.strip(),
+        # In the INSERT itself: no till may change a sale row's loyalty columns afterwards.
+        **loyalty.sale_columns(points),
     }
     [(sale_id,)] = insert_rows(Sale, [sale], returning=[Sale.id])
     sale["id"] = sale_id

@@ -1,9 +1,12 @@
 """Loyalty points, written inside checkout's and returns' own transactions.
 
-Checkout calls `plan_sale` before it takes the bill number (so a refusal writes nothing) and
-`write_sale` after the payments; returns and voids call `write_reversal`. The customer row is
-already locked by the caller. The ledger (loyalty_entry, with balance_after) is the truth,
-`customer.loyalty_points` its cache, both checked by `posterm doctor`.
+Checkout calls `plan_sale`, returns and voids `plan_reversal`, before the document's number is
+taken (so a refusal writes nothing); the planned figures go into the document's own INSERT
+(`sale_columns`), as the database lets no till change a sale row's loyalty columns afterwards.
+Then `write_sale` / `write_reversal` write the ledger entries that point at the document. The
+customer row (and for a reversal the original sale) is already locked by the caller. The ledger
+(loyalty_entry, with balance_after) is the truth, `customer.loyalty_points` its cache, both
+checked by `posterm doctor`.
 """
 
 from __future__ import annotations
@@ -27,10 +30,19 @@ ZERO = Decimal("0.00")
 
 @dataclass(frozen=True)
 class SalePoints:
-    """What a sale does to its customer's points: `redeemed` pays part of it."""
+    """What a document does to its customer's points, as its sale row stores them: a sale's
+    `redeemed` pays part of it; a return or void stores both negative (points taken back,
+    points given back)."""
 
     earned: Decimal
     redeemed: Decimal
+
+
+def sale_columns(points: SalePoints | None) -> dict[str, Decimal]:
+    """The loyalty columns of a document's sale row, for its INSERT."""
+    if points is None:
+        return {"loyalty_earned": ZERO, "loyalty_redeemed": ZERO}
+    return {"loyalty_earned": points.earned, "loyalty_redeemed": points.redeemed}
 
 
 def plan_sale(
@@ -69,7 +81,8 @@ def plan_sale(
 def write_sale(
     actor: Actor, sale_id: int, customer: Customer | None, points: SalePoints | None, when: datetime
 ) -> dict[str, Decimal | None]:
-    """Writes the points of a new sale; returns its receipt facts, as `receipt_facts` would."""
+    """Writes the ledger entries of a new sale, whose row already holds `points`; returns its
+    receipt facts, as `receipt_facts` would."""
     if points is None or customer is None:
         return {}
     entries = []
@@ -78,9 +91,6 @@ def write_sale(
     if points.earned:
         entries.append(("earn", points.earned))
     balance = _write(actor, sale_id, customer.id, entries, when)
-    Sale.update(loyalty_earned=points.earned, loyalty_redeemed=points.redeemed).where(
-        Sale.id == sale_id
-    ).execute()
     return {
         "loyalty_earned": _short(points.earned),
         "loyalty_redeemed": _short(points.redeemed),
@@ -88,27 +98,26 @@ def write_sale(
     }
 
 
-def write_reversal(
-    actor: Actor,
-    document: Sale,
+def plan_reversal(
+    kind: str,
     original: Sale | None,
     refunds: Sequence[AppliedPayment],
     refunded: Decimal,
-    when: datetime,
-) -> None:
-    """Takes back the points a returned part of `original` earned, and gives back the points
-    that paid for it (refunded in method "loyalty"). A void takes back all that is left."""
+) -> SalePoints | None:
+    """What a return or void of `original` does to the points, before its row exists: it
+    takes back the points the returned part earned, and gives back the points that paid for it
+    (refunded in method "loyalty"). A void takes back all that is left. None: no change."""
     if original is None or original.customer_id is None:
-        return
+        return None
     if not original.loyalty_earned and not original.loyalty_redeemed:
-        return
+        return None
     earlier_earned, earlier_redeemed = (
         Sale.select(sum_of(Sale.loyalty_earned), sum_of(Sale.loyalty_redeemed))
-        .where((Sale.original == original.id) & (Sale.id != document.id))
+        .where(Sale.original == original.id)
         .tuples()
         .get()
     )
-    everything = document.kind == "void"
+    everything = kind == "void"
     earned_left = original.loyalty_earned + earlier_earned  # reversals are stored negative
     redeemed_left = original.loyalty_redeemed + earlier_redeemed
     with exact_context():
@@ -124,17 +133,21 @@ def write_reversal(
             if everything
             else share(original.loyalty_redeemed, back, paid_in_points, redeemed_left)
         )
-    entries = []
-    if take > 0:
-        entries.append(("reverse", -take))
-    if give > 0:
-        entries.append(("refund", give))
-    if not entries:
+    if take <= 0 and give <= 0:
+        return None
+    return SalePoints(earned=-take, redeemed=-give)
+
+
+def write_reversal(actor: Actor, document: Sale, points: SalePoints | None, when: datetime) -> None:
+    """Writes the ledger entries of a return or void, whose row already holds `points`."""
+    if points is None or document.customer_id is None:
         return
-    _write(actor, document, original.customer_id, entries, when)
-    Sale.update(loyalty_earned=-take, loyalty_redeemed=-give).where(
-        Sale.id == document.id
-    ).execute()
+    entries = []
+    if points.earned < 0:
+        entries.append(("reverse", points.earned))
+    if points.redeemed < 0:
+        entries.append(("refund", -points.redeemed))
+    _write(actor, document, document.customer_id, entries, when)
 
 
 def _paid_in_points(sale: Sale) -> Decimal:

@@ -600,6 +600,9 @@ def _write_document(
     if credit > 0 and customer is None:
         raise ValidationError("refund_method", "a credit refund needs the bill's customer")
 
+    # Points taken and given back, planned before the row, whose INSERT carries them.
+    points = loyalty.plan_reversal(kind, original, refunds, plan.total)
+
     when = utc_now()
     local_day = when.astimezone(ZoneInfo(settings.timezone)).date()
     series, sequence, number = take_document_number(number_format, local_day)
@@ -629,11 +632,12 @@ def _write_document(
         change_given=0,
         credit_amount=-credit,
         reason=reason,
+        **loyalty.sale_columns(points),
     )
     _write_lines(sale, plan.lines, snapshots, when)
     _write_stock(sale, actor, kind, plan.lines, snapshots, products, when)
     credit_row = write_payments(sale, actor, customer_id, shift, refunds, when, "out")
-    loyalty.write_reversal(actor, sale, original, refunds, plan.total, when)
+    loyalty.write_reversal(actor, sale, points, when)
     if customer is not None and credit > 0:
         with exact_context():
             balance = ledger_balance(customer.id) - credit

@@ -117,6 +117,8 @@ def assert_history_is_immutable(sale_id: int) -> None:
     for sql in (
         "UPDATE sale SET total = 0 WHERE id = %s",
         "UPDATE sale SET bill_number = 'X' WHERE id = %s",
+        "UPDATE sale SET loyalty_earned = 1000000 WHERE id = %s",
+        "UPDATE sale SET loyalty_redeemed = 0 WHERE id = %s",
         "DELETE FROM sale WHERE id = %s",
         "UPDATE sale_line SET unit_price = 0 WHERE sale_id = %s",
         "DELETE FROM sale_line WHERE sale_id = %s",
@@ -132,6 +134,7 @@ def assert_history_is_immutable(sale_id: int) -> None:
         refused(sql, (sale_id,))
     refused("TRUNCATE audit_event")
     refused("DELETE FROM loyalty_entry")
+    refused("UPDATE loyalty_entry SET points = 0 WHERE sale_id = %s", (sale_id,))
     refused("DELETE FROM cash_movement")
 
 
@@ -145,7 +148,8 @@ def test_the_app_role_runs_the_counter_but_cannot_rewrite_history(
     ramesh = make_customer("Ramesh Gupta", credit_limit="1000")
     cashier = actor_for("kiran", Role.CASHIER, by=owner)
     manager = actor_for("mina", Role.MANAGER, by=owner)
-    set_setting(owner, "loyalty_enabled", "on")  # checkout then writes the loyalty columns
+    set_setting(owner, "loyalty_enabled", "on")  # sales, returns and voids carry points
+    set_setting(owner, "loyalty_points_per_100", "10")
     cluster.grant()
     till = cluster.login("app")
     cluster.connect_as(till)
@@ -161,9 +165,21 @@ def test_the_app_role_runs_the_counter_but_cannot_rewrite_history(
         ReturnRequest(uuid4(), sale.bill_number, [ReturnLineRequest(lines[1], D(1))], "credit"),
     )
     assert back.kind == "return"
-    second = sell(cashier, (salt, 2), tenders=[("cash", "56")])
+    # Points paying part of a bill, then the bill voided: all its points go back.
+    second = sell(cashier, (salt, 2), customer=ramesh, tenders=[("loyalty", "6"), ("cash", "50")])
     void = returns.void_sale(manager, second.bill_number, "keyed twice", uuid4())
     assert void.kind == "void"
+    # Each document's row holds its points from its INSERT, as the ledger has them.
+    for document, earned, redeemed in (
+        (sale, D("22.80"), D(0)),  # 228 spent at 10 points per 100
+        (back, D("-10.00"), D(0)),  # 100 of the 228 returned
+        (second, D("5.00"), D(6)),  # 6 points paid 6.00; the other 50 earned 5
+        (void, D(-5), D(-6)),
+    ):
+        row = Sale.get_by_id(document.id)
+        assert (row.loyalty_earned, row.loyalty_redeemed) == (earned, redeemed)
+        assert (document.loyalty_earned, document.loyalty_redeemed) == (earned, redeemed)
+    assert Customer.get_by_id(ramesh.id).loyalty_points == D("12.80")
     credit.take_payment(cashier, ramesh.id, "50", "cash")
     stock.adjust_stock(cashier, rice.id, AdjustReason.DAMAGED, change=D(-1), note="torn bag")
     set_setting(owner, "store_name", "Sharma Stores")  # the app role acts for owners too
@@ -201,6 +217,12 @@ def test_running_the_grants_again_gives_the_same_privileges(cluster, owner):
     readonly = db_roles.group_role("readonly", cluster.prefix)
     assert (cashier, "audit_event", "INSERT") in by_role
     assert (cashier, "audit_event", "UPDATE") not in by_role
+    sale_updates = {
+        column
+        for grantee, table, column, kind in first
+        if grantee == cashier and table == "sale" and kind == "UPDATE"
+    }
+    assert sale_updates == {"printed", "printed_at"}  # loyalty figures only in the INSERT
     assert not any(
         grantee == readonly and kind != "SELECT" for grantee, _table, _column, kind in first
     )

@@ -56,10 +56,17 @@ def points(customer) -> Decimal:
     return running
 
 
+def stored(document) -> tuple[Decimal, Decimal]:
+    """The loyalty figures the document's sale row was inserted with."""
+    row = Sale.get_by_id(document.id)
+    return row.loyalty_earned, row.loyalty_redeemed
+
+
 def test_earn_redeem_and_show_on_the_receipt(shop, owner):
     oil, sunita = shop["oil"], shop["sunita"]
     sale = sell(owner, sunita, oil, "5", ("cash", "900"))  # 900 spent: 18 points
     assert (sale.loyalty_earned, sale.loyalty_balance) == (D(18), D(18))
+    assert stored(sale) == (D(18), D(0))
     assert points(sunita) == D(18)
     text = render_text(build_receipt(sale, load_settings(), 42))
     assert "Points earned" in text and "Points balance" in text
@@ -71,6 +78,7 @@ def test_earn_redeem_and_show_on_the_receipt(shop, owner):
         D("3.50"),
         D("11.50"),
     )
+    assert stored(paid) == (D("3.50"), D(10))
     assert Payment.get(Payment.sale == paid.id, Payment.method == "loyalty").amount == D(5)
     assert "Points used" in render_text(build_receipt(paid, load_settings(), 32))
     assert points(sunita) == D("11.50")
@@ -104,9 +112,11 @@ def test_returns_take_back_earned_points_and_give_back_redeemed_ones(shop, owner
     )
     # Half the bill comes back: half the 7.10 earned goes, half the 10 used returns.
     assert (back.loyalty_earned, back.loyalty_redeemed) == (D("-3.55"), D(-5))
+    assert stored(back) == (D("-3.55"), D(-5))
     assert points(sunita) == D("16.55")
     void = returns.void_sale(owner, sale.bill_number, "customer changed mind", uuid4())
     assert (void.loyalty_earned, void.loyalty_redeemed) == (D("-3.55"), D(-5))
+    assert stored(void) == (D("-3.55"), D(-5))  # what the return left, not the whole bill's
     assert points(sunita) == D(18)
     assert "Points taken back" in render_text(build_receipt(void, load_settings(), 42))
 
