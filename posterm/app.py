@@ -233,7 +233,8 @@ def _screen_commands(screen: Screen):
             key = key.title() if "+" in key else key.upper()  # Ctrl+R, F2, DELETE
             yield SystemCommand(
                 f"{binding.description} ({key})",
-                f"{type(screen).__name__.removesuffix('Screen')}: {binding.description}",
+                f"{type(screen).__name__.removesuffix('Screen')}: "
+                f"{binding.tooltip or binding.description}",
                 partial(screen.run_action, binding.action),
             )
 

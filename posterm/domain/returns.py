@@ -6,10 +6,11 @@ same functions to preview the refund, so what it shows is what gets written.
 
 A returned line is worth a share of the line it came from: each part of its money (line
 discount, bill discount, line total, tax; the taxable value is the total less the tax) is
-scaled by the quantity and rounded to the paisa *cumulatively* — the returns of a line so far are worth round(part x returned/sold) —
-and the return that takes the last unit takes exactly what is left. However a line is
-returned, in one go or in many, its returns add up to the line exactly, never to a paisa more.
-Gross, net and line total are sums of those parts, so every returned line keeps the sale's
+scaled by the quantity and rounded to the paisa *cumulatively* — the returns of a line so
+far are worth round(part x returned/sold) — and the return that takes the last unit takes
+exactly what is left. However a line is returned, in one go or in many, its returns add up
+to the line exactly, never to a paisa more. Net is the total (tax-inclusive prices) or the
+taxable value, and gross is net plus the discounts, so every returned line keeps the sale's
 identities (gross - discounts = net; taxable + tax = line total).
 
 Amounts here are positive ("what goes back"); the service stores them negated.

@@ -20,12 +20,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from posterm.domain.errors import PostermError
 from posterm.domain.money import format_money
 from posterm.domain.permissions import Permission, can
 from posterm.ui.background import run_service
+from posterm.ui.widgets.key_bar import TwoRowFooter
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -45,8 +46,10 @@ class ShiftScreen(Screen[None]):
         Binding("f6", "cash('expense')", "Expense", id="shift.expense"),
         Binding("f7", "x_report", "Report", id="shift.x_report"),
         Binding("f8", "close_shift", "Close", id="shift.close"),
-        Binding("f9", "all_open", "Open shifts of every till", id="shift.all_open", show=False),
-        Binding("f10", "past", "Past shifts and Z reports", id="shift.past", show=False),
+        Binding(
+            "f9", "all_open", "All tills", id="shift.all_open", tooltip="Open shifts of every till"
+        ),
+        Binding("f10", "past", "Past shifts", id="shift.past", tooltip="Past shifts and Z reports"),
         Binding("escape", "own_till", "This till", id="shift.own_till", show=False),
     ]
 
@@ -63,7 +66,7 @@ class ShiftScreen(Screen[None]):
         with VerticalScroll(id="shift-scroll"):
             yield Static("", id="shift-report", markup=False)
         yield Label("", id="shift-status", classes="screen-status")
-        yield Footer()
+        yield TwoRowFooter(columns=6)  # nine keys do not fit one 80-column row
 
     def on_screen_resume(self) -> None:
         # Back from one of our own modals, whose outcome reloads (a read racing the write
