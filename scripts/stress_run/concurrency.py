@@ -142,8 +142,9 @@ class _Till:
             self.refused[tills.refusal_kind(error)] += 1
         except Exception as error:
             where = traceback.extract_tb(error.__traceback__)[-1]
+            text = " ".join(str(error).split())  # PostgreSQL's errors span lines
             self.errors.append(
-                f"{self.actor.terminal} {name}: {type(error).__name__}: {error} "
+                f"{self.actor.terminal} {name}: {type(error).__name__}: {text} "
                 f"({Path(where.filename).name}:{where.lineno})"
             )
 

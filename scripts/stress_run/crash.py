@@ -192,7 +192,7 @@ def _acceptable_bills(records: list[dict]) -> list[str | None]:
         # Killed in a checkout: if it committed, the bill went with it; if not, it is intact.
         paid = Sale.select().where(Sale.uuid == UUID(paying)).exists()
         return [None] if paid else [saved]
-    return [saved, in_flight] if in_flight is not None else [saved]
+    return [saved] if in_flight in (None, saved) else [saved, in_flight]
 
 
 def _describe(bill_json: str | None) -> str:
