@@ -60,8 +60,9 @@ def run(url: str, database_name: str, kills: int, seed: int, tmp: Path) -> Scena
     for n in range(kills):
         mode = rng.choices(list(KILL_MODES), weights=list(KILL_MODES.values()))[0]
         statement = rng.randint(1, STATEMENTS_MAX) if mode == "statement" else None
+        starts = _starts(path)  # counted before the fork: the till may note its start at once
         pid = _fork_till(url, actor, shop, path, seed * 100_000 + n, mode, statement)
-        problem = _kill(pid, path, mode, rng, result)
+        problem = _kill(pid, path, starts, mode, rng, result)
         if problem:
             result.errors.append(f"kill {n + 1}: {problem}")
             continue
@@ -96,11 +97,13 @@ def _fork_till(url, actor, shop, path, seed, mode, statement) -> int:
     os._exit(1)  # the loop never ends by itself: reaching here is an error
 
 
-def _kill(pid: int, path: Path, mode: str, rng: random.Random, result: ScenarioResult) -> str:
+def _kill(
+    pid: int, path: Path, starts: int, mode: str, rng: random.Random, result: ScenarioResult
+) -> str:
     """Kills the till as `mode` says; returns what went wrong, or ""."""
-    if not _wait_for_start(pid, path):
+    if not _wait_for_start(pid, path, starts):
         _reap(pid, force=True)
-        return "the till did not start (see its traceback above)"
+        return f"the till did not start within {START_TIMEOUT} s (or died: see its traceback)"
     if mode == "timer":
         time.sleep(rng.uniform(0, TIMER_MAX_SECONDS))
         os.kill(pid, signal.SIGKILL)
@@ -123,12 +126,16 @@ def _kill(pid: int, path: Path, mode: str, rng: random.Random, result: ScenarioR
     return ""
 
 
-def _wait_for_start(pid: int, path: Path) -> bool:
-    """Waits until the (re)started till has restored its bill and noted it."""
-    seen = len([r for r in journal.read(path) if r["kind"] == "start"])
+def _starts(path: Path) -> int:
+    return sum(1 for record in journal.read(path) if record["kind"] == "start")
+
+
+def _wait_for_start(pid: int, path: Path, starts: int) -> bool:
+    """Waits until the (re)started till has restored its bill and noted it (start number
+    `starts` + 1)."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
-        if len([r for r in journal.read(path) if r["kind"] == "start"]) > seen:
+        if _starts(path) > starts:
             return True
         done, _ = os.waitpid(pid, os.WNOHANG)
         if done:

@@ -124,8 +124,7 @@ def _break(fake: FakeNetworkPrinter, fault: str | None, rng: random.Random) -> N
     elif fault == "cut mid-receipt":
         fake.drop_after = rng.randint(60, 900)
     elif fault == "unreachable":
-        fake.unreachable = True
-        time.sleep(0.1)  # the fake stops answering between jobs
+        fake.unreachable = True  # in effect when this returns
 
 
 def _mend(fake: FakeNetworkPrinter) -> None:

@@ -51,9 +51,8 @@ class FakeNetworkPrinter:
         self.drop_after: int | None = None  # bytes of a job after which the link is cut
         # Bytes of a job after which the roll runs out (paper then stays "out" until reset).
         self.paper_out_after: int | None = None
-        # Answers no connection: a till's connect times out, as with a printer unplugged from
-        # the network. Takes effect between jobs.
-        self.unreachable = False
+        self._unreachable = False
+        self._reach_applied = threading.Event()  # the serving thread has acted on the switch
         self._plug: socket.socket | None = None  # fills the accept queue while unreachable
         self._plug_peer: tuple | None = None
         self.jobs: list[Job] = []
@@ -70,6 +69,19 @@ class FakeNetworkPrinter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def unreachable(self) -> bool:
+        """True: answers no connection, so a till's connect times out, as with a printer
+        unplugged from the network. Setting it waits until it is in effect (between jobs)."""
+        return self._unreachable
+
+    @unreachable.setter
+    def unreachable(self, value: bool) -> None:
+        self._reach_applied.clear()
+        self._unreachable = value
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._reach_applied.wait(timeout=5)
 
     @property
     def address(self) -> str:
@@ -111,11 +123,13 @@ class FakeNetworkPrinter:
 
     def _serve(self) -> None:
         while not self._stop.is_set():
-            if self.unreachable:
+            if self._unreachable:
                 self._block()
+                self._reach_applied.set()
                 self._stop.wait(0.05)
                 continue
             self._unblock()
+            self._reach_applied.set()
             try:
                 client, peer = self._server.accept()
             except TimeoutError:
