@@ -17,6 +17,7 @@ saved (or as the save in flight left it; no bill when the checkout in flight com
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -101,13 +102,16 @@ def _kill(
     pid: int, path: Path, starts: int, mode: str, rng: random.Random, result: ScenarioResult
 ) -> str:
     """Kills the till as `mode` says; returns what went wrong, or ""."""
-    if not _wait_for_start(pid, path, starts):
-        _reap(pid, force=True)
+    started, status = _wait_for_start(pid, path, starts)
+    if not started:
+        if status is None:
+            _reap(pid, force=True)
         return f"the till did not start within {START_TIMEOUT} s (or died: see its traceback)"
-    if mode == "timer":
-        time.sleep(rng.uniform(0, TIMER_MAX_SECONDS))
-        os.kill(pid, signal.SIGKILL)
-    status = _reap(pid, force=False, timeout=SELF_KILL_TIMEOUT)
+    if status is None:  # still running (a busy machine may let a till kill itself already)
+        if mode == "timer":
+            time.sleep(rng.uniform(0, TIMER_MAX_SECONDS))
+            os.kill(pid, signal.SIGKILL)
+        status = _reap(pid, force=False, timeout=SELF_KILL_TIMEOUT)
     if status is None:
         _reap(pid, force=True)
         return f"the {mode} kill did not happen within {SELF_KILL_TIMEOUT} s"
@@ -130,23 +134,25 @@ def _starts(path: Path) -> int:
     return sum(1 for record in journal.read(path) if record["kind"] == "start")
 
 
-def _wait_for_start(pid: int, path: Path, starts: int) -> bool:
-    """Waits until the (re)started till has restored its bill and noted it (start number
-    `starts` + 1)."""
+def _wait_for_start(pid: int, path: Path, starts: int) -> tuple[bool, int | None]:
+    """Waits until the (re)started till has restored its bill and noted it (its start number
+    `starts` + 1). Returns whether it did, and its wait status if it has ended already."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
         if _starts(path) > starts:
-            return True
-        done, _ = os.waitpid(pid, os.WNOHANG)
+            return True, status if done else None
         if done:
-            return False
+            return False, status
         time.sleep(0.005)
-    return False
+    return False, None
 
 
 def _reap(pid: int, *, force: bool, timeout: float = 5) -> int | None:
+    """Waits for the till to end (SIGKILL first when `force`); its wait status, or None."""
     if force:
-        os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     deadline = time.monotonic() + timeout
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
