@@ -32,6 +32,20 @@ SCENARIOS = ("concurrency", "crash", "printer")
 DATABASES = ("sqlite", "postgresql")
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 3600")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scripts/stress",
@@ -42,12 +56,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", action="append", choices=DATABASES, help="default: both")
     parser.add_argument("--only", action="append", choices=SCENARIOS, help="default: all")
-    parser.add_argument("--seconds", type=float, help="concurrency: seconds of selling")
-    parser.add_argument("--tills-pg", type=int, default=8, help="concurrent tills on PostgreSQL")
-    parser.add_argument("--tills-sqlite", type=int, default=4, help="concurrent tills on SQLite")
-    parser.add_argument("--kills", type=int, help="crash: kill -9s per database")
-    parser.add_argument("--prints", type=int, help="printer: checkouts per database")
-    parser.add_argument("--pg", default=os.environ.get("POSTERM_TEST_PG") or DEFAULT_PG)
+    parser.add_argument(
+        "--seconds", type=_seconds, metavar="S", help="concurrency: seconds (60; short 2)"
+    )
+    parser.add_argument(
+        "--tills-pg", type=_positive, default=8, metavar="N", help="tills on PostgreSQL (8)"
+    )
+    parser.add_argument(
+        "--tills-sqlite", type=_positive, default=4, metavar="N", help="tills on SQLite (4)"
+    )
+    parser.add_argument(
+        "--kills", type=_positive, metavar="N", help="crash: kill -9s per database (120; short 8)"
+    )
+    parser.add_argument(
+        "--prints", type=_positive, metavar="N", help="printer: sales per database (70; short 6)"
+    )
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("POSTERM_TEST_PG") or DEFAULT_PG,
+        metavar="URL",
+        help=f"PostgreSQL server for the schemas (POSTERM_TEST_PG, else {DEFAULT_PG})",
+    )
     parser.add_argument("--seed", type=int, help="random seed (default: from the clock)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results here")
     return parser
