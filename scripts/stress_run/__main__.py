@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--kills", type=_positive, metavar="N", help="crash: kill -9s per database (120; short 8)"
     )
     parser.add_argument(
-        "--prints", type=_positive, metavar="N", help="printer: sales per database (70; short 6)"
+        "--prints", type=_positive, metavar="N", help="printer: sales per database (70; short 7)"
     )
     parser.add_argument(
         "--pg",
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     seconds = args.seconds if args.seconds is not None else (2 if args.short else 60)
     kills = args.kills if args.kills is not None else (8 if args.short else 120)
-    prints = args.prints if args.prints is not None else (6 if args.short else 70)
+    prints = args.prints if args.prints is not None else (7 if args.short else 70)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10**6)
     databases = args.db or list(DATABASES)
     scenarios = args.only or list(SCENARIOS)

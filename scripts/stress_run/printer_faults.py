@@ -5,7 +5,8 @@ the till's devices use, with the same deadline rule) kicks the drawer for cash a
 the receipt to a printer opened from its config value (`network:127.0.0.1:PORT`). Before
 each sale the fake printer (posterm.hardware.fakes.printer) is set to one fault, or none:
 offline, out of paper, the roll ending part-way through the receipt, the connection cut
-part-way through it, or unreachable (the connect times out).
+part-way through it, unreachable (the connect times out), or hung (it stops answering the
+status queries it answered before).
 
 Every sale must be committed whatever the printer did, marked printed exactly when the
 receipt printed, and every fault must be reported to the cashier as a failed print.
@@ -32,7 +33,14 @@ from .shop import set_up_shop
 COLUMNS = 42
 PRINTER_TIMEOUT = 1  # seconds (the config's printer_timeout; 1 is its least)
 DEADLINE = PRINTER_TIMEOUT + 2  # as the till's devices set it
-FAULTS = ("offline", "paper out", "paper runs out mid-receipt", "cut mid-receipt", "unreachable")
+FAULTS = (
+    "offline",
+    "paper out",
+    "paper runs out mid-receipt",
+    "cut mid-receipt",
+    "unreachable",
+    "stops answering",
+)
 # Each round takes every fault once and one healthy print, in random order: a short run
 # still meets every fault, and a healthy print after a fault proves the printer recovered.
 ROUND = (*FAULTS, None)
@@ -52,6 +60,10 @@ def run(url: str, database: str, prints: int, seed: int) -> ScenarioResult:
         printer = open_printer(fake.address, COLUMNS, timeout=PRINTER_TIMEOUT)
         queue = PrintQueue(printer, COLUMNS, deadline=DEADLINE, connection=system.connection)
         try:
+            # As the till does when a bill starts: the printer's status, once.
+            status = _run(lambda on_done: queue.check_status(on_done=on_done))
+            if status is None or not status.ok:
+                result.errors.append(f"the healthy printer's status check failed: {status}")
             for fault in _faults(rng, prints):
                 with system.connection():
                     _one_sale(rng, fake, queue, actor, shop, products, settings, fault, result)
@@ -125,17 +137,24 @@ def _break(fake: FakeNetworkPrinter, fault: str | None, rng: random.Random) -> N
         fake.drop_after = rng.randint(60, 900)
     elif fault == "unreachable":
         fake.unreachable = True  # in effect when this returns
+    elif fault == "stops answering":
+        fake.silent = True
 
 
 def _mend(fake: FakeNetworkPrinter) -> None:
-    fake.online, fake.paper, fake.unreachable = True, "ok", False
+    fake.online, fake.paper, fake.unreachable, fake.silent = True, "ok", False, False
     fake.paper_out_after = fake.drop_after = None
 
 
 def _print(queue: PrintQueue, sale_id: int) -> PrintOutcome | None:
+    return _run(lambda on_done: queue.print_sale(sale_id, on_done=on_done))
+
+
+def _run(queue_job) -> PrintOutcome | None:
+    """Queues a job with `queue_job(on_done)` and waits for its outcome (None: never came)."""
     done = threading.Event()
     outcomes: list[PrintOutcome] = []
-    queue.print_sale(sale_id, on_done=lambda outcome: (outcomes.append(outcome), done.set()))
+    queue_job(lambda outcome: (outcomes.append(outcome), done.set()))
     done.wait(DEADLINE + 5)
     return outcomes[0] if outcomes else None
 

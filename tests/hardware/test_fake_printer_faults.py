@@ -1,5 +1,6 @@
 """The fake network printer's fault modes the stress run relies on: a printer that cannot be
-reached (the connect times out) and a roll that ends part-way through a receipt."""
+reached (the connect times out), a roll that ends part-way through a receipt, and a printer
+that stops answering after it has answered (hung, not one without status)."""
 
 from __future__ import annotations
 
@@ -47,4 +48,18 @@ def test_paper_that_runs_out_mid_receipt_fails_the_job_after_sending(fake):
     with pytest.raises(PrinterError, match="out of paper"):
         printer.print_document(receipt())  # the roll stays out until it is replaced
     fake.paper, fake.paper_out_after = "ok", None
+    printer.print_document(receipt())
+
+
+def test_a_printer_that_stops_answering_fails_its_jobs_until_it_answers_again(fake):
+    printer = open_printer(fake.address, 32, timeout=2)
+    assert printer.status().summary == "online, paper ok"
+    fake.silent = True  # hung: the receipt may go nowhere
+    with pytest.raises(PrinterError, match="stopped answering"):
+        printer.print_document(receipt())
+    fake.silent = False
+    fake.paper = "out"  # it is still asked: trouble after the hang is noticed
+    with pytest.raises(PrinterError, match="out of paper"):
+        printer.print_document(receipt())
+    fake.paper = "ok"
     printer.print_document(receipt())
