@@ -8,7 +8,8 @@ the same network printer, never finds a stale connection.
 Printers that answer DLE EOT (real-time status: Epson and most clones, on network, serial and
 USB) are asked before and after each job, so paper-out or offline fails the job (the sale is
 then marked unprinted) and the cashier hears of it before the next sale. A printer that does
-not answer is remembered as one without status; its jobs still print.
+not answer is remembered as one without status; its jobs still print. One that answered
+before and falls silent has hung: its job fails, and it is asked again next time.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ class LinkPrinter:
         self.timeout = timeout
         self._make_device = make_device
         self._reports_status = reports_status
+        self._answered = False  # it has answered a status query on this link
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -146,9 +148,14 @@ class LinkPrinter:
             return PrinterStatus(known=False)
         online = self._ask(device, 1)
         if online is None:
+            if self._answered:
+                # It answered before: this silence is a printer that hung, and what is sent
+                # to it may never come out. Failing the job leaves the sale unprinted.
+                raise PrinterError(f"{self.name}: the printer stopped answering")
             # Silent: it takes receipts without answering. Not asked again on this link.
             self._reports_status = False
             return PrinterStatus(known=False)
+        self._answered = True
         return parse_status(online, self._ask(device, 4))
 
     def _ask(self, device: Any, n: int) -> int | None:

@@ -2,8 +2,9 @@
 
 It answers the real-time status queries (DLE EOT 1 and 4) with the bytes a real printer
 sends, and decodes each job (one connection) into text lines and events: cuts, drawer kicks,
-barcodes, QR codes, images. It can be told to run out of paper, go offline, stay silent
-(a printer that reports no status) or drop the connection part-way through a job.
+barcodes, QR codes, images. It can be told to run out of paper (now, or part-way through a
+job), go offline, stay silent (a printer that reports no status), drop the connection
+part-way through a job, or become unreachable (connecting to it times out).
 """
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ class FakeNetworkPrinter:
         self.online = True
         self.silent = False  # never answer status queries
         self.drop_after: int | None = None  # bytes of a job after which the link is cut
+        # Bytes of a job after which the roll runs out (paper then stays "out" until reset).
+        self.paper_out_after: int | None = None
+        self._unreachable = False
+        self._reach_applied = threading.Event()  # the serving thread has acted on the switch
+        self._plug: socket.socket | None = None  # fills the accept queue while unreachable
+        self._plug_peer: tuple | None = None
         self.jobs: list[Job] = []
         self.status_queries = 0
         self._changed = threading.Condition()
@@ -62,6 +69,19 @@ class FakeNetworkPrinter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def unreachable(self) -> bool:
+        """True: answers no connection, so a till's connect times out, as with a printer
+        unplugged from the network. Setting it waits until it is in effect (between jobs)."""
+        return self._unreachable
+
+    @unreachable.setter
+    def unreachable(self, value: bool) -> None:
+        self._reach_applied.clear()
+        self._unreachable = value
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._reach_applied.wait(timeout=5)
 
     @property
     def address(self) -> str:
@@ -79,6 +99,8 @@ class FakeNetworkPrinter:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=2)
+        if self._plug is not None:
+            self._plug.close()
         self._server.close()
 
     def wait_for_jobs(self, count: int, timeout: float = 5.0) -> bool:
@@ -101,14 +123,47 @@ class FakeNetworkPrinter:
 
     def _serve(self) -> None:
         while not self._stop.is_set():
+            if self._unreachable:
+                self._block()
+                self._reach_applied.set()
+                self._stop.wait(0.05)
+                continue
+            self._unblock()
+            self._reach_applied.set()
             try:
                 client, peer = self._server.accept()
             except TimeoutError:
                 continue
             except OSError:
                 return
+            if peer == self._plug_peer:
+                self._plug_peer = None
+                client.close()
+                continue
             # One job at a time, as a real printer on port 9100 takes them.
             self._take_job(client, f"{peer[0]}:{peer[1]}")
+
+    def _block(self) -> None:
+        """Stops taking connections: with a backlog of 0 and one connection of our own queued,
+        the kernel drops every new SYN, so a till's connect times out."""
+        if self._plug is not None:
+            return
+        self._server.listen(0)
+        plug = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        plug.settimeout(0.5)
+        try:
+            plug.connect((self.host, self.port))
+            self._plug_peer = plug.getsockname()[:2]
+        except OSError:
+            pass  # the queue is full already: blocked all the same
+        self._plug = plug
+
+    def _unblock(self) -> None:
+        if self._plug is None:
+            return
+        self._server.listen(socket.SOMAXCONN)
+        self._plug.close()
+        self._plug = None
 
     def _take_job(self, client: socket.socket, peer: str) -> None:
         data = bytearray()
@@ -126,6 +181,8 @@ class FakeNetworkPrinter:
                     break
                 start = max(len(data) - 2, 0)
                 data.extend(chunk)
+                if self.paper_out_after is not None and len(data) >= self.paper_out_after:
+                    self.paper = "out"
                 if self.drop_after is not None and len(data) >= self.drop_after:
                     del data[self.drop_after :]
                     # An abortive close (RST), as a printer that loses power does.
