@@ -11,12 +11,7 @@ any failure to set the cluster up fails the test, POSTERM_REQUIRE_PG=1 or not.
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,69 +19,13 @@ import pytest
 
 from posterm.services import system
 
-_RUN_AS = "postgres"
+# The cluster itself is the stress script's (scripts/stress_run/private_pg.py), shared so the
+# outage scenario and these tests drive the server the same way.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
+from stress_run.private_pg import PrivatePostgres, server_bin_dir
 
-def server_bin_dir() -> Path | None:
-    """Where initdb and pg_ctl live: POSTERM_PG_BIN, the newest /usr/lib/postgresql/N/bin,
-    or the PATH."""
-    candidates = [os.environ.get("POSTERM_PG_BIN", "")]
-    candidates += sorted(
-        glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name)
-    )[::-1]
-    found = shutil.which("initdb")
-    candidates.append(str(Path(found).parent) if found else "")
-    for candidate in filter(None, candidates):
-        if (Path(candidate) / "initdb").is_file() and (Path(candidate) / "pg_ctl").is_file():
-            return Path(candidate)
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PrivatePostgres:
-    """One cluster in a temporary directory; `url` reaches its `postgres` database."""
-
-    def __init__(self, bin_dir: Path) -> None:
-        self.bin_dir = bin_dir
-        self.root = Path(tempfile.mkdtemp(prefix="posterm-pg-"))
-        self.data = self.root / "data"
-        self.port = _free_port()
-        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-        self.running = False
-        self._as_root = os.geteuid() == 0
-        if self._as_root:
-            shutil.chown(self.root, _RUN_AS, _RUN_AS)
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
-
-    def _run(self, tool: str, *args: str) -> None:
-        command = [str(self.bin_dir / tool), *args]
-        if self._as_root:
-            command = ["runuser", "-u", _RUN_AS, "--", *command]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
-        if result.returncode != 0:
-            raise RuntimeError(f"{tool} failed ({result.returncode}): {result.stderr.strip()}")
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        log = str(self.root / "server.log")
-        self._run("pg_ctl", "-D", str(self.data), "-l", log, "-o", options, "-w", "start")
-        self.running = True
-
-    def stop(self, mode: str = "fast") -> None:
-        """`fast` ends every session with "terminating connection due to administrator
-        command", as `systemctl stop postgresql` does."""
-        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
-        self.running = False
-
-    def destroy(self) -> None:
-        if self.running:
-            self.stop("immediate")
-        shutil.rmtree(self.root, ignore_errors=True)
+__all__ = ["PrivatePostgres", "outage_db_url", "private_postgres", "server_bin_dir"]
 
 
 @pytest.fixture(scope="module")

@@ -1,14 +1,18 @@
-"""posterm under load, crashes and printer faults: runs each scenario on each database, prints
-a summary table, and exits 1 when anything broke (an invariant, or an error no rule explains).
+"""posterm under load, crashes, printer faults and outages: runs each scenario on each
+database, prints a summary table, and exits 1 when anything broke (an invariant, or an error
+no rule explains).
 
     scripts/stress [--short] [--db sqlite|postgresql ...] [--only SCENARIO ...]
         [--seconds S] [--tills-pg N] [--tills-sqlite N] [--kills N] [--prints N]
-        [--pg URL] [--seed N] [--json PATH]
+        [--outages N] [--pg URL] [--seed N] [--json PATH]
 
 Scenarios: concurrency (tills in parallel processes), crash (kill -9 of a till in a checkout
 loop, then restart and check), printer (faults of the fake network printer during
-checkouts). PostgreSQL runs in a schema of its own, created and dropped here, on the server
-named by --pg or POSTERM_TEST_PG (default postgresql://postgres@127.0.0.1:5432/test).
+checkouts), outage (PostgreSQL only: a private server stopped and started again under a
+till, which must carry on by itself). PostgreSQL runs in a schema of its own, created and
+dropped here, on the server named by --pg or POSTERM_TEST_PG (default
+postgresql://postgres@127.0.0.1:5432/test).
+The outage scenario needs initdb and pg_ctl (it never touches the --pg server).
 Everything is bounded: each scenario runs for a set time or a set count.
 """
 
@@ -24,11 +28,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import concurrency, crash, printer_faults, stores
+from . import concurrency, crash, outage, printer_faults, stores
 from .results import ScenarioResult, format_findings, format_table
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
-SCENARIOS = ("concurrency", "crash", "printer")
+SCENARIOS = ("concurrency", "crash", "printer", "outage")
 DATABASES = ("sqlite", "postgresql")
 
 
@@ -72,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--prints", type=_positive, metavar="N", help="printer: sales per database (70; short 7)"
     )
     parser.add_argument(
+        "--outages",
+        type=_positive,
+        metavar="N",
+        help="outage: server stops and starts (5; short 2)",
+    )
+    parser.add_argument(
         "--pg",
         default=os.environ.get("POSTERM_TEST_PG") or DEFAULT_PG,
         metavar="URL",
@@ -87,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     seconds = args.seconds if args.seconds is not None else (2 if args.short else 60)
     kills = args.kills if args.kills is not None else (8 if args.short else 120)
     prints = args.prints if args.prints is not None else (7 if args.short else 70)
+    outages = args.outages if args.outages is not None else (2 if args.short else 5)
+    down_seconds = (0.5, 1.0) if args.short else (1.0, 4.0)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10**6)
     databases = args.db or list(DATABASES)
     scenarios = args.only or list(SCENARIOS)
@@ -96,6 +108,16 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="posterm-stress-work-") as work:
         for database in databases:
             for scenario in scenarios:
+                if scenario == "outage":
+                    if database != "postgresql":
+                        continue  # a SQLite file has no server to lose
+                    if not outage.available():
+                        _progress("outage on postgresql: skipped (initdb, pg_ctl not installed)")
+                        continue
+                    _progress("outage on postgresql (a private server)…")
+                    results.append(outage.run(outages, seed, down_seconds))
+                    _report(results[-1])
+                    continue
                 _progress(f"{scenario} on {database}…")
                 with _store(database, args.pg, scenario) as url:
                     tmp = Path(work) / f"{database}-{scenario}"
@@ -108,11 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                     else:
                         result = printer_faults.run(url, database, prints, seed)
                 results.append(result)
-                _progress(
-                    f"  {result.operations} operations, {result.faults} faults, "
-                    f"{len(result.errors)} errors, {len(result.violations)} violations "
-                    f"({result.seconds:.1f} s)"
-                )
+                _report(result)
     print(format_table(results))
     print()
     print(format_findings(results))
@@ -133,6 +151,14 @@ def _store(database: str, pg_url: str, scenario: str):
     else:
         with stores.postgres_store(pg_url, scenario) as url:
             yield url
+
+
+def _report(result: ScenarioResult) -> None:
+    _progress(
+        f"  {result.operations} operations, {result.faults} faults, "
+        f"{len(result.errors)} errors, {len(result.violations)} violations "
+        f"({result.seconds:.1f} s)"
+    )
 
 
 def _progress(text: str) -> None:

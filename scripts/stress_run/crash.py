@@ -232,7 +232,7 @@ def _till(url, actor: Actor, shop, path: Path, seed: int, mode: str, statement: 
         _kill_at_statement(statement, notes)
     while True:
         for _ in range(rng.randint(1, 4)):  # ring up, saving after every change
-            _change(rng, bill, products)
+            tills.random_change(rng, bill, products)
             text = bill.to_json()
             notes.write("saving", bill=text)
             held_sales.save_open_bill(actor, bill)
@@ -254,15 +254,6 @@ def _till(url, actor: Actor, shop, path: Path, seed: int, mode: str, statement: 
             os.kill(os.getpid(), signal.SIGKILL)
         notes.write("committed", sale=sale.id, cart=str(bill.id))
         bill = OpenBill()
-
-
-def _change(rng: random.Random, bill: OpenBill, products) -> None:
-    """One change a cashier makes: a scan (more of a line, when it is on the bill already), or
-    a new quantity for a line."""
-    if bill.items and rng.random() < 0.3:
-        bill.set_quantity(rng.randrange(len(bill.items)), Decimal(rng.randint(1, 9)))
-    else:
-        tills.scan(bill, rng.choice(products), Decimal(rng.randint(1, 3)))
 
 
 class _Counting:

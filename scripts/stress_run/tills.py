@@ -67,6 +67,15 @@ def random_bill(rng: random.Random, products: list[ProductInfo], max_lines: int 
     return bill
 
 
+def random_change(rng: random.Random, bill: OpenBill, products: list[ProductInfo]) -> None:
+    """One change a cashier makes: a scan (more of a line, when it is on the bill already), or
+    a new quantity for a line."""
+    if bill.items and rng.random() < 0.3:
+        bill.set_quantity(rng.randrange(len(bill.items)), Decimal(rng.randint(1, 9)))
+    else:
+        scan(bill, rng.choice(products), Decimal(rng.randint(1, 3)))
+
+
 def tenders(
     rng: random.Random, style: str, total: Decimal, customer_attached: bool
 ) -> list[Tender]:

@@ -1,5 +1,6 @@
 """`scripts/stress --short` on SQLite and PostgreSQL breaks nothing and really injects its
-faults; the checks it relies on do find a broken ledger, a partial sale, a lost sale and a
+faults (the outage scenario on a private server, whenever initdb and pg_ctl are installed);
+the checks it relies on do find a broken ledger, a partial sale, a lost sale and a
 wrongly restored bill (a check that cannot fail proves nothing)."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from uuid import uuid4
 import pytest
 
 from posterm.data.models import Product, StockMovement
+from posterm.domain.errors import DatabaseUnreachable
 from posterm.domain.open_bill import OpenBill
 from posterm.domain.sale import Tender
 from posterm.services import checkout
@@ -23,7 +25,7 @@ from posterm.services.settings import load_settings
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
 
-from stress_run import crash, invariants, printer_faults, shop, tills  # noqa: E402
+from stress_run import crash, invariants, outage, printer_faults, shop, tills  # noqa: E402
 
 PG_URL = os.environ.get("POSTERM_TEST_PG", "")
 REQUIRE_PG = os.environ.get("POSTERM_REQUIRE_PG") == "1"
@@ -39,15 +41,22 @@ def engine(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
-def test_the_short_stress_run_breaks_nothing(engine: str, tmp_path: Path):
+def _short_run(tmp_path: Path, *args: str) -> dict[str, dict]:
+    """Runs `scripts/stress --short ARGS`; its results by scenario, once it passed."""
     out = tmp_path / "stress.json"
-    command = [sys.executable, "-m", "stress_run", "--short", "--db", engine, "--seed", SEED]
+    command = [sys.executable, "-m", "stress_run", "--short", *args, "--seed", SEED]
     command += ["--json", str(out)] + (["--pg", PG_URL] if PG_URL else [])
     env = {**os.environ, "PYTHONPATH": str(REPO / "scripts")}
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "scenario" in done.stdout.splitlines()[0]  # the summary table
-    results = {r["scenario"]: r for r in json.loads(out.read_text())["results"]}
+    return {r["scenario"]: r for r in json.loads(out.read_text())["results"]}
+
+
+def test_the_short_stress_run_breaks_nothing(engine: str, tmp_path: Path):
+    # The outage scenario has a test of its own below: it needs no shared server.
+    scenarios = ["--only", "concurrency", "--only", "crash", "--only", "printer"]
+    results = _short_run(tmp_path, "--db", engine, *scenarios)
     assert set(results) == {"concurrency", "crash", "printer"}
     for result in results.values():
         assert result["database"] == engine
@@ -67,6 +76,23 @@ def test_the_short_stress_run_breaks_nothing(engine: str, tmp_path: Path):
     assert printer["faults"] == len(printer_faults.FAULTS)  # one of each kind
     assert set(printer["details"]) >= {f"fault: {fault}" for fault in printer_faults.FAULTS}
     assert printer["details"]["sales left unprinted for a reprint"] == printer["faults"]
+
+
+def test_the_short_outage_run_sells_on_by_itself_after_each_restart(tmp_path: Path):
+    if not outage.available():
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    results = _short_run(tmp_path, "--db", "postgresql", "--only", "outage")
+    assert set(results) == {"outage"}
+    result = results["outage"]
+    assert result["errors"] == [] and result["violations"] == [], result
+    assert result["faults"] == 2  # the server really went down twice, and came back
+    details = result["details"]
+    for outage_kind in ("pg_ctl stop -m fast", "pg_ctl stop -m immediate", "mid-checkout"):
+        assert details[f"outages: {outage_kind}"] == 1
+    # The held checkout was cut off mid-transaction and its cart sold once on the retry.
+    assert details["checkouts failed cleanly"] >= 1
+    assert details["carts retried after an outage, each one sale"] >= 1
+    assert details["sales in the database"] == details["sales reported committed"] > 0
 
 
 @pytest.fixture
@@ -116,3 +142,26 @@ def test_the_restore_check_accepts_only_what_the_till_saved(store: shop.Shop):
     sale = _sell(store)
     paid = [*records[:3], {"kind": "paying", "cart": str(sale.cart_id)}]
     assert crash._acceptable_bills(paid) == [None]
+
+
+def test_the_outage_till_retries_an_unreachable_call_and_reports_any_other_failure(
+    store: shop.Shop,
+):
+    till = outage._Till(store.cashiers[0], store, seed=1)
+    answers = iter([DatabaseUnreachable("Database unreachable (connection refused)."), 5])
+
+    def call():
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert till._call("checkout", call, cart="cart-1") == 5  # the same call, repeated
+    assert (till.failures, till.failed_calls["checkout"]) == (1, 1)
+    assert till.retried_carts == {"cart-1"} and till.unclean == []
+    assert till.failures_while_up == 1  # nobody said the server was stopped
+
+    answers = iter([ValueError("boom"), 6])
+    assert till._call("open-bill save", call) == 6
+    assert till.unclean == ["open-bill save failed with ValueError: boom (not DatabaseUnavailable)"]
+    assert till.failures == 1
