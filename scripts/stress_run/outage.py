@@ -150,6 +150,7 @@ def _check(n: int, till: _Till, result: ScenarioResult) -> None:
     bill_json = till.pause(PAUSE_TIMEOUT)
     if bill_json is None:
         result.violations.append(f"after outage {n}: the till did not pause within the timeout")
+        till.resume()
         return
     try:
         system.forget_idle_connections()  # pooled links from before the restart are dead
