@@ -123,7 +123,8 @@ def parse_count(
         text = counts.get(key, "").strip()
         if not text:
             continue
-        if not text.isdigit():
+        # isdigit() alone also takes "²", which int() refuses; a count is plain 0-9.
+        if not (text.isascii() and text.isdigit()):
             raise ValidationError(f"count of {key}", "must be a whole number of pieces")
         number = int(text)
         if number > MAX_PIECES:
