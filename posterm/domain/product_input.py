@@ -97,7 +97,12 @@ class ProductInput(BaseModel):
     @field_validator("barcodes", mode="before")
     @classmethod
     def _barcodes(cls, value: Any) -> tuple[str, ...]:
-        codes = split_barcodes(value) if isinstance(value, str) else tuple(map(_text, value or ()))
+        if value is None:
+            codes: tuple[str, ...] = ()
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            codes = tuple(map(_text, value))
+        else:  # text typed in one field, or a number a spreadsheet made of a barcode
+            codes = split_barcodes(_text(value))
         codes = tuple(code.strip() for code in codes if code.strip())
         if len(codes) > MAX_BARCODES:
             raise ValueError(f"at most {MAX_BARCODES}")

@@ -54,9 +54,7 @@ def test_parse_money_gives_a_bounded_amount_or_refuses(text, places, negative):
 @UNIT
 @given(number_text, st.booleans(), st.booleans())
 def test_parse_quantity_gives_three_decimals_or_refuses(text, zero, negative):
-    value = valid_or_refused(
-        lambda: parse_quantity(text, allow_zero=zero, allow_negative=negative)
-    )
+    value = valid_or_refused(lambda: parse_quantity(text, allow_zero=zero, allow_negative=negative))
     if value is not None:
         assert value.is_finite()
         assert abs(value) <= MAX_QUANTITY
@@ -145,7 +143,9 @@ def test_phone_numbers_normalise_or_refuse(text, country):
 
 @UNIT
 @given(
-    st.one_of(hostile_text, st.from_regex(r"[A-Z/\-]{0,6}(YYYY|YY|MM|-){0,3}N{0,8}", fullmatch=True)),
+    st.one_of(
+        hostile_text, st.from_regex(r"[A-Z/\-]{0,6}(YYYY|YY|MM|-){0,3}N{0,8}", fullmatch=True)
+    ),
     st.dates(),
     st.integers(1, 10**7),
 )
@@ -243,9 +243,7 @@ def test_unknown_setting_keys_are_refused(key):
     st.one_of(
         hostile_text,
         st.dates().map(lambda d: d.strftime("%d-%m-%Y")),
-        st.tuples(st.dates(), st.dates()).map(
-            lambda ds: f"{ds[0]:%d-%m-%Y} to {ds[1]:%d-%m-%Y}"
-        ),
+        st.tuples(st.dates(), st.dates()).map(lambda ds: f"{ds[0]:%d-%m-%Y} to {ds[1]:%d-%m-%Y}"),
     ),
     st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)),
 )
