@@ -185,6 +185,8 @@ def _write_sale(
         settings.cash_rounding,
         CURRENCY_PLACES,
     )
+    if _check_discount(actor, totals, settings.discount_limit_percent):
+        used_overrides.append(Permission.DISCOUNT_ABOVE_LIMIT)
     _check_units(request.lines, products)
     if not settings.allow_negative_stock:
         _check_stock(request.lines, products)
@@ -482,6 +484,27 @@ def _check_credit(actor: Actor, customer: Customer, balance: Decimal, credit: De
         raise PermissionDenied(
             f"sell on credit above the limit ({customer.name} would owe "
             f"{format_money(after)}, limit {format_money(customer.credit_limit)})",
+            actor.role.value,
+        ) from None
+    return True
+
+
+def _check_discount(actor: Actor, totals: BillTotals, limit_percent: Decimal) -> bool:
+    """Refuses discounts (line and bill together) above the store's limit, as a share of the
+    bill before discounts, unless the actor may give them; True when the right was needed."""
+    if totals.discount_total <= 0 or totals.subtotal <= 0:
+        return False
+    with exact_context():
+        above = totals.discount_total * 100 > limit_percent * totals.subtotal
+        percent = quantize_money(totals.discount_total * 100 / totals.subtotal, 1)
+    if not above:
+        return False
+    try:
+        actor.require(Permission.DISCOUNT_ABOVE_LIMIT)
+    except PermissionDenied:
+        raise PermissionDenied(
+            f"{Permission.DISCOUNT_ABOVE_LIMIT.value} ({format_money(totals.discount_total)} "
+            f"is {percent}% of the bill, limit {limit_percent.normalize():f}%)",
             actor.role.value,
         ) from None
     return True
