@@ -149,6 +149,18 @@ hostile_decimals = st.one_of(
 )
 
 
+def table_fingerprint() -> dict[str, list[str]]:
+    """Every row of every table, as text: a refused call must leave all of it as it was."""
+    from posterm.data.models import ALL_MODELS, database
+
+    found = {}
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        rows = database.execute_sql(f'SELECT * FROM "{table}"').fetchall()
+        found[table] = sorted(map(repr, rows))
+    return found
+
+
 def valid_or_refused(call: Callable[[], T]) -> T | None:
     """Runs `call`: its value, or None when it raised ValidationError with a message.
 

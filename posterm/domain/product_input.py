@@ -26,6 +26,7 @@ WEIGHED_UNITS = ("kg", "g", "l", "ml")  # a product sold by weight (or volume) i
 MAX_NAME = 120
 MAX_CODE = 32
 MAX_BARCODES = 10
+MAX_ROW_ID = 2**31 - 1
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 _HSN = re.compile(r"[0-9]{2,8}")
 _YES = ("y", "yes", "true", "1", "on")
@@ -122,6 +123,14 @@ class ProductInput(BaseModel):
     @classmethod
     def _optional_id(cls, value: Any) -> Any:
         return None if value in ("", 0) else value
+
+    @field_validator("category_id", "tax_rate_id")
+    @classmethod
+    def _id_in_range(cls, value: int | None) -> int | None:
+        # A row id is a positive 32-bit integer; a bigger one would overflow the database's.
+        if value is not None and not 0 < value <= MAX_ROW_ID:
+            raise ValueError("choose one from the list")
+        return value
 
     @field_validator("unit", "status", mode="before")
     @classmethod

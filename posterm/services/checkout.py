@@ -54,6 +54,7 @@ from posterm.domain.cart import BillTotals, CartLine, TaxRateTotal, compute_bill
 from posterm.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from posterm.domain.loyalty import accepted_methods
 from posterm.domain.money import (
+    MAX_MONEY,
     MONEY_PLACES,
     QUANTITY_PLACES,
     exact_context,
@@ -408,6 +409,11 @@ def _price_of(
         raise TypeError(f"unit_price must be a Decimal, not {type(price).__name__}")
     if not price.is_finite():
         raise ValidationError("unit_price", f"not a number ({product.name})")
+    # Checked before the places: quantizing an absurdly large price would overflow.
+    if not 0 <= price <= MAX_MONEY:
+        raise ValidationError(
+            "unit_price", f"must be from 0 to {format_money(MAX_MONEY)} ({product.name})"
+        )
     if price != quantize_money(price, CURRENCY_PLACES):
         raise ValidationError(
             "unit_price", f"at most {CURRENCY_PLACES} decimal places ({product.name})"

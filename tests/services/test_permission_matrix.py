@@ -18,7 +18,7 @@ from uuid import uuid4
 
 import pytest
 
-from posterm.data.models import ALL_MODELS, Category, Customer, Product, Shift, TaxRate, database
+from posterm.data.models import Category, Customer, Product, Shift, TaxRate, database
 from posterm.domain.barcodes import make_ean13
 from posterm.domain.cart import Discount
 from posterm.domain.customers import CustomerForm
@@ -56,6 +56,7 @@ from posterm.services import (
 from posterm.services.settings import set_setting
 from posterm.services.store import init_store
 from tests.conftest import _fresh_postgres, actor_for
+from tests.fuzz_inputs import table_fingerprint
 
 D = Decimal
 TODAY = date.today()
@@ -512,16 +513,6 @@ def expected_allowed(action: Action, actor: Actor) -> bool:
     return True
 
 
-def fingerprint() -> dict[str, list[str]]:
-    """Every row of every table, as text: a refused call must leave all of it as it was."""
-    found = {}
-    for model in ALL_MODELS:
-        table = model._meta.table_name
-        rows = database.execute_sql(f'SELECT * FROM "{table}"').fetchall()
-        found[table] = sorted(map(repr, rows))
-    return found
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def shop(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -618,13 +609,13 @@ def _attempt(
 
     def run() -> tuple[BaseException | None, bool]:
         call = action.arrange(shop, actor)
-        before = fingerprint() if compare else None
+        before = table_fingerprint() if compare else None
         try:
             call()
             error = None
         except PostermError as refused:
             error = refused
-        return error, not compare or fingerprint() == before
+        return error, not compare or table_fingerprint() == before
 
     if not action.in_transaction:
         return run()

@@ -1,0 +1,324 @@
+"""Hypothesis over the service calls, on SQLite and PostgreSQL (fewer examples there).
+
+Checkout with arbitrary carts, stock adjustments, credit payments and adjustments, customers,
+products and store settings. Each call either succeeds, and then `posterm doctor` finds no
+violation, or raises one of the project's errors (a ValidationError or a business refusal)
+with a message, and then not one row of any table has changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+from posterm.domain.barcodes import make_ean13
+from posterm.domain.cart import Discount
+from posterm.domain.customers import CustomerForm
+from posterm.domain.errors import PostermError
+from posterm.domain.permissions import Actor, Role
+from posterm.domain.product_input import ProductInput
+from posterm.domain.sale import CheckoutRequest, SaleLineRequest, Tender
+from posterm.domain.stock import AdjustReason
+from posterm.domain.store_settings import SPECS
+from posterm.services import checkout, credit, customers, products, stock
+from posterm.services.settings import load_settings, set_setting
+from tests.conftest import actor_for, doctor_problems
+from tests.fuzz_inputs import (
+    hostile_decimals,
+    hostile_text,
+    number_text,
+    service_settings,
+    table_fingerprint,
+)
+
+D = Decimal
+
+small_decimals = st.one_of(
+    st.decimals(min_value=-5, max_value=60, places=3),
+    st.decimals(min_value=0, max_value=200, places=2),
+    st.sampled_from([D(1), D(2), D("0.250"), D("28.00"), D(0)]),
+)
+some_decimal = st.one_of(small_decimals, hostile_decimals)
+
+
+def mostly(sane, hostile, odds: int = 3):
+    """`odds` draws in `odds + 1` from `sane`: enough calls go through to test what they
+    write (a form of ten fields, each hostile one time in four, would hardly ever pass)."""
+    return st.sampled_from([True] * odds + [False]).flatmap(lambda ok: sane if ok else hostile)
+
+
+@pytest.fixture
+def store(owner: Actor, make_product, make_customer) -> dict:
+    """A few products (pieces, by weight, inactive), customers (limits, blocked), a cashier."""
+    made = [
+        make_product("Tata Salt 1kg", "28.00", stock="5000"),
+        make_product("Rice", "62.50", stock="5000", unit="kg", by_weight=True),
+        make_product("Old Soap", "20.00", stock="5", status="inactive"),
+    ]
+    for n, product in enumerate(made, start=1):  # barcodes the product form accepts
+        product.barcode = make_ean13(f"89012345000{n}")
+        product.save()
+    return {
+        "owner": owner,
+        "cashier": actor_for("cashier", Role.CASHIER, by=owner),
+        "products": [*(product.id for product in made), 10_000],  # 10000: no such product
+        "customers": [
+            make_customer("Ramesh", credit_limit="90000").id,
+            make_customer("Blocked", credit_limit="500", status="blocked", notes="bounced").id,
+            10_000,  # no such customer
+        ],
+    }
+
+
+def refused_or_sound(call: Callable[[], object]) -> object | None:
+    """Runs one service call: on success the store is sound, on refusal nothing was written."""
+    before = table_fingerprint()
+    try:
+        result = call()
+    except PostermError as refused:
+        event(f"refused: {type(refused).__name__}")
+        print("REFUSED", type(refused).__name__, str(refused)[:60])
+        assert str(refused).strip(), f"{type(refused).__name__} without a message"
+        after = table_fingerprint()
+        changed = [table for table in before if before[table] != after[table]]
+        assert not changed, f"refused ({refused}) but wrote to {changed}"
+        return None
+    event("done")
+    print("DONE")
+    assert doctor_problems() == []
+    return result
+
+
+def _postgres(url: str) -> bool:
+    return url.startswith("postgres")
+
+
+# --- checkout ----------------------------------------------------------------------------------
+
+discounts = mostly(
+    st.none(),
+    st.builds(Discount, st.sampled_from(["amount", "percent"]), some_decimal),
+)
+
+
+@st.composite
+def carts(draw, store: dict) -> tuple[Actor, CheckoutRequest]:
+    salt, rice, *others = store["products"]
+    lines = draw(
+        st.lists(
+            st.builds(
+                SaleLineRequest,
+                product_id=mostly(st.sampled_from([salt, rice]), st.sampled_from(others), 9),
+                quantity=mostly(st.sampled_from([D(1), D(2), D(3)]), some_decimal, 6),
+                unit_price=mostly(st.none(), some_decimal, 6),
+                line_discount=discounts,
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    tenders = draw(
+        mostly(
+            st.sampled_from([[Tender("cash", D("5000.00"))], []]),
+            st.lists(
+                st.builds(
+                    Tender,
+                    st.sampled_from(["cash", "upi", "card", "credit", "gold", " CASH "]),
+                    some_decimal,
+                    st.text(max_size=70),
+                ),
+                max_size=3,
+            ),
+        )
+    )
+    ramesh, *other_customers = store["customers"]
+    request = CheckoutRequest(
+        uuid4(),
+        lines,
+        bill_discount=draw(discounts),
+        customer_id=draw(mostly(st.sampled_from([None, ramesh]), st.sampled_from(other_customers))),
+        tenders=tenders,
+        note=draw(st.text(max_size=20)),
+    )
+    return draw(st.sampled_from([store["owner"], store["cashier"]])), request
+
+
+def test_checkout_of_any_cart_sells_soundly_or_writes_nothing(db_url, store):
+    @service_settings(postgres=_postgres(db_url))
+    @given(carts(store))
+    def sell(cart):
+        actor, request = cart
+        sale = refused_or_sound(lambda: checkout.checkout(actor, request))
+        if sale is not None:
+            paid = sum((p.amount for p in sale.payments), D(0))
+            assert paid == sale.total >= 0
+            assert sale.change >= 0 and sale.credit_amount >= 0
+
+    sell()
+
+
+# --- stock -------------------------------------------------------------------------------------
+
+
+def test_stock_adjustments_of_any_size(db_url, store):
+    @service_settings(postgres=_postgres(db_url))
+    @given(
+        mostly(st.sampled_from(store["products"][:2]), st.sampled_from(store["products"])),
+        st.sampled_from(list(AdjustReason)),
+        mostly(
+            st.one_of(
+                some_decimal.map(lambda change: (change, None)),
+                some_decimal.map(lambda stock: (None, stock)),
+            ),
+            st.tuples(st.one_of(st.none(), some_decimal), st.one_of(st.none(), some_decimal)),
+        ),
+        mostly(st.just(""), hostile_text),
+    )
+    def adjust(product_id, reason, amounts, note):
+        change, new_stock = amounts
+        refused_or_sound(
+            lambda: stock.adjust_stock(
+                store["owner"], product_id, reason, change=change, new_stock=new_stock, note=note
+            )
+        )
+
+    adjust()
+
+
+# --- credit ------------------------------------------------------------------------------------
+
+
+def test_credit_payments_and_adjustments(db_url, store):
+    owner = store["owner"]
+    # Something owed, so payments and write-offs have a balance to work on.
+    checkout.checkout(
+        owner,
+        CheckoutRequest(
+            uuid4(),
+            [SaleLineRequest(store["products"][0], D(10))],
+            customer_id=store["customers"][0],
+        ),
+    )
+
+    @service_settings(postgres=_postgres(db_url))
+    @given(
+        mostly(st.just(store["customers"][0]), st.sampled_from(store["customers"])),
+        mostly(
+            st.sampled_from(["1", "2.50", D("5.00"), D(1)]), st.one_of(number_text, some_decimal)
+        ),
+        mostly(st.just("cash"), st.sampled_from(["upi", "card", "credit", "gold", ""])),
+        mostly(st.just("settling up"), hostile_text),
+        st.sampled_from(["pay", "write_off", "lower", "raise"]),
+    )
+    def pay(customer_id, amount, method, text, kind):
+        if kind == "pay":
+            call = lambda: credit.take_payment(owner, customer_id, amount, method, text[:70])  # noqa: E731
+        else:
+            call = lambda: credit.adjust(  # noqa: E731
+                owner,
+                customer_id,
+                amount,
+                text,
+                write_off=kind == "write_off",
+                raise_balance=kind == "raise",
+            )
+        refused_or_sound(call)
+
+    pay()
+
+
+# --- customers ---------------------------------------------------------------------------------
+
+customer_forms = st.builds(
+    CustomerForm,
+    name=mostly(st.sampled_from(["Asha", "Ravi Kumar"]), hostile_text, 8),
+    phone=mostly(st.from_regex(r"9[0-9]{9}", fullmatch=True), hostile_text, 8),
+    email=mostly(st.just(""), st.one_of(st.emails(), hostile_text), 8),
+    address=mostly(st.just(""), hostile_text, 8),
+    tax_id=mostly(st.just(""), hostile_text, 8),
+    credit_limit=mostly(st.sampled_from(["", "500"]), number_text, 8),
+    status=mostly(st.just("active"), st.sampled_from(["inactive", "blocked", "vip"]), 8),
+    notes=mostly(st.just(""), hostile_text, 8),
+    code=mostly(
+        st.just(""), st.one_of(st.from_regex(r"C[0-9]{1,4}", fullmatch=True), hostile_text)
+    ),
+    card_barcode=mostly(st.just(""), hostile_text, 8),
+)
+
+
+def test_customer_create_and_update(db_url, store):
+    @service_settings(postgres=_postgres(db_url))
+    @given(customer_forms, st.one_of(st.none(), st.sampled_from(store["customers"])))
+    def save(form, customer_id):
+        if customer_id is None:
+            call = lambda: customers.create_customer(store["owner"], form)  # noqa: E731
+        else:
+            call = lambda: customers.update_customer(store["owner"], customer_id, form)  # noqa: E731
+        refused_or_sound(call)
+
+    save()
+
+
+# --- products ----------------------------------------------------------------------------------
+
+product_value = st.one_of(
+    hostile_text,
+    some_decimal,
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-5, max_value=10**12),
+    st.sampled_from([make_ean13("890123456789"), "", "kg", "pcs", "active", "yes"]),
+)
+
+
+def test_product_create_and_update(db_url, store):
+    fields = [*ProductInput.model_fields, "stock", "colour"]
+
+    @service_settings(postgres=_postgres(db_url))
+    @given(
+        st.fixed_dictionaries(
+            {
+                "name": st.sampled_from(["Soap", "Tea"]),
+                "code": st.from_regex(r"[A-Z][0-9]{1,5}", fullmatch=True),
+                "price": mostly(
+                    st.sampled_from(["30", D("12.50")]), st.one_of(number_text, some_decimal)
+                ),
+            },
+        ),
+        mostly(st.just({}), st.dictionaries(st.sampled_from(fields), product_value, max_size=5)),
+        st.one_of(st.none(), st.sampled_from(store["products"])),
+    )
+    def save(base, extra, product_id):
+        data = base | extra
+        if product_id is None:
+            call = lambda: products.create_product(store["owner"], data)  # noqa: E731
+        else:
+            changes = extra or {"price": data["price"]}
+            call = lambda: products.update_product(store["owner"], product_id, changes)  # noqa: E731
+        refused_or_sound(call)
+
+    save()
+
+
+# --- store settings ----------------------------------------------------------------------------
+
+
+def test_settings_update(db_url, store):
+    @service_settings(postgres=_postgres(db_url))
+    @given(
+        st.sampled_from([spec.key for spec in SPECS] + ["no_such_key"]),
+        st.one_of(hostile_text, st.sampled_from([spec.default for spec in SPECS])),
+    )
+    def change(key, text):
+        stored = refused_or_sound(lambda: set_setting(store["owner"], key, text))
+        # Whatever was stored, the till can still read its settings.
+        settings = load_settings()
+        if stored is not None:
+            assert key in settings.values
+
+    change()
