@@ -82,14 +82,12 @@ def refused_or_sound(call: Callable[[], object]) -> object | None:
         result = call()
     except PostermError as refused:
         event(f"refused: {type(refused).__name__}")
-        print("REFUSED", type(refused).__name__, str(refused)[:60])
         assert str(refused).strip(), f"{type(refused).__name__} without a message"
         after = table_fingerprint()
         changed = [table for table in before if before[table] != after[table]]
         assert not changed, f"refused ({refused}) but wrote to {changed}"
         return None
     event("done")
-    print("DONE")
     assert doctor_problems() == []
     return result
 
