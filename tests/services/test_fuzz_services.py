@@ -25,7 +25,7 @@ from posterm.domain.product_input import ProductInput
 from posterm.domain.sale import CheckoutRequest, SaleLineRequest, Tender
 from posterm.domain.stock import AdjustReason
 from posterm.domain.store_settings import SPECS
-from posterm.services import checkout, credit, customers, products, stock
+from posterm.services import checkout, credit, customers, products, shifts, stock
 from posterm.services.settings import load_settings, set_setting
 from tests.conftest import actor_for, doctor_problems
 from tests.fuzz_inputs import (
@@ -320,3 +320,38 @@ def test_settings_update(db_url, store):
             assert key in settings.values
 
     change()
+
+
+# --- shifts and cash ---------------------------------------------------------------------------
+
+
+def test_cash_movements_and_shift_close(db_url, store):
+    owner = store["owner"]
+    shifts.open_new_shift(owner, "500")
+
+    @service_settings(postgres=_postgres(db_url))
+    @given(
+        st.sampled_from(["cash_in", "cash_out", "payout", "expense", "refund"]),
+        mostly(st.sampled_from(["100", "20.50", D("5.00")]), st.one_of(number_text, some_decimal)),
+        mostly(st.just("tea"), hostile_text),
+        mostly(st.just("float top-up"), hostile_text),
+        st.dictionaries(
+            st.sampled_from(["2000", "500", "10", "1", "3"]),
+            mostly(st.sampled_from(["", "1", "3"]), hostile_text),
+        ),
+        mostly(st.just(False), st.just(True)),
+        st.one_of(number_text, some_decimal),
+    )
+    def work(kind, amount, category, reason, counts, close, opening):
+        if not close:
+            refused_or_sound(lambda: shifts.record_cash(owner, kind, amount, category, reason))
+            return
+        closed = refused_or_sound(lambda: shifts.close_shift(owner, counts))
+        # A closed shift: the next one opens with any float typed, or with none if refused.
+        reopened = closed is not None and refused_or_sound(
+            lambda: shifts.open_new_shift(owner, opening)
+        )
+        if reopened is None:
+            shifts.open_new_shift(owner, "0")
+
+    work()

@@ -18,7 +18,7 @@ from uuid import uuid4
 
 import pytest
 
-from posterm.data.models import Category, Customer, Product, Shift, TaxRate, database
+from posterm.data.models import AuditEvent, Category, Customer, Product, Shift, TaxRate, database
 from posterm.domain.barcodes import make_ean13
 from posterm.domain.cart import Discount
 from posterm.domain.customers import CustomerForm
@@ -697,3 +697,27 @@ def _approvals(shop: Shop, role: Role) -> None:
         else:
             assert grant(role, permission) is Grant.YES, f"{role} approved {permission}"
             assert lent.approved_by_id == approver.user_id and lent.user_id == requester.user_id
+
+
+def test_a_discount_above_the_limit_names_it_and_records_the_approver(shop: Shop) -> None:
+    with database.atomic() as transaction:
+        _discount_limit(shop)
+        cashier = shop.users[Role.CASHIER]
+        cart = [SaleLineRequest(shop.salt.id, D(1), line_discount=Discount.percent(D(15)))]
+        pay = [Tender("cash", D("23.80"))]
+        with pytest.raises(PermissionDenied) as refused:
+            checkout.checkout(cashier, CheckoutRequest(uuid4(), cart, tenders=pay))
+        assert "4.20 is 15.0% of the bill, limit 10%" in str(refused.value)
+        sale = checkout.checkout(
+            shop.approved[Role.CASHIER], CheckoutRequest(uuid4(), cart, tenders=pay)
+        )
+        assert sale.approved_by == "manager" and sale.total == D("23.80")
+        event = (
+            AuditEvent.select()
+            .where(
+                (AuditEvent.action == "sale.override") & (AuditEvent.entity_id == sale.bill_number)
+            )
+            .get()
+        )
+        assert "DISCOUNT_ABOVE_LIMIT" in event.details
+        transaction.rollback()
