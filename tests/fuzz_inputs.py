@@ -23,7 +23,7 @@ T = TypeVar("T")
 # POSTERM_FUZZ_PROFILE=deep runs many more examples by hand.
 settings.register_profile(
     "fuzz-unit",
-    max_examples=150,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
@@ -39,7 +39,7 @@ UNIT = settings(settings.get_profile("fuzz-unit-deep" if _DEEP else "fuzz-unit")
 
 def service_settings(*, postgres: bool) -> settings:
     """Examples for one service property: fewer on PostgreSQL, whose round trips cost more."""
-    examples = (150 if postgres else 400) if _DEEP else (20 if postgres else 40)
+    examples = (150 if postgres else 400) if _DEEP else (15 if postgres else 30)
     return settings(
         max_examples=examples,
         deadline=None,
