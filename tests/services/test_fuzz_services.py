@@ -8,6 +8,8 @@ with a message, and then not one row of any table has changed.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from decimal import Decimal
 from uuid import uuid4
@@ -25,7 +27,7 @@ from posterm.domain.product_input import ProductInput
 from posterm.domain.sale import CheckoutRequest, SaleLineRequest, Tender
 from posterm.domain.stock import AdjustReason
 from posterm.domain.store_settings import SPECS
-from posterm.services import checkout, credit, customers, products, shifts, stock
+from posterm.services import checkout, credit, csv_files, customers, products, shifts, stock
 from posterm.services.settings import load_settings, set_setting
 from tests.conftest import actor_for, doctor_problems
 from tests.fuzz_inputs import (
@@ -355,3 +357,43 @@ def test_cash_movements_and_shift_close(db_url, store):
             shifts.open_new_shift(owner, "0")
 
     work()
+
+
+# --- product CSV files -------------------------------------------------------------------------
+
+_csv_cells = {
+    "code": mostly(st.from_regex(r"P[0-9]{1,3}", fullmatch=True), hostile_text),
+    "name": mostly(st.sampled_from(["Soap", "Tea 250g", ""]), hostile_text),
+    "price": mostly(st.sampled_from(["12", "28.50", ""]), number_text),
+    "stock": mostly(st.sampled_from(["", "5", "-2", "0.500"]), number_text),
+    "barcode": mostly(st.sampled_from(["", make_ean13("890555000001")]), hostile_text),
+    "tax_rate": mostly(st.sampled_from(["", "5", "18%", "12.5"]), number_text),
+    "unit": mostly(st.sampled_from(["", "pcs", "kg"]), hostile_text),
+    "category": mostly(st.sampled_from(["", "Soaps", "General"]), hostile_text),
+}
+
+
+@st.composite
+def product_csv_files(draw) -> bytes:
+    columns = draw(st.lists(st.sampled_from(list(_csv_cells)), min_size=1, unique=True))
+    rows = draw(st.lists(st.fixed_dictionaries({c: _csv_cells[c] for c in columns}), max_size=4))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    writer.writerows([row[c] for c in columns] for row in rows)
+    return out.getvalue().encode("utf-8", "surrogatepass")
+
+
+def test_product_csv_imports_all_or_nothing(db_url, store):
+    @service_settings(postgres=_postgres(db_url))
+    @given(mostly(product_csv_files(), st.binary(max_size=80)), st.booleans())
+    def load(data, dry_run):
+        before = table_fingerprint()
+        report = refused_or_sound(
+            lambda: csv_files.import_products(store["owner"], data, dry_run=dry_run)
+        )
+        if report is not None and (report.errors or dry_run):
+            assert all(str(error).strip() for error in report.errors)
+            assert table_fingerprint() == before, "a refused or dry-run import wrote rows"
+
+    load()
