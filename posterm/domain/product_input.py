@@ -122,6 +122,8 @@ class ProductInput(BaseModel):
     @field_validator("category_id", "tax_rate_id", mode="before")
     @classmethod
     def _optional_id(cls, value: Any) -> Any:
+        if isinstance(value, Decimal) and not value.is_finite():  # sNaN would raise on ==
+            raise ValueError("choose one from the list")
         return None if value in ("", 0) else value
 
     @field_validator("category_id", "tax_rate_id")

@@ -186,6 +186,7 @@ def test_denominations_parse_or_refuse(text):
 @given(st.dictionaries(st.sampled_from(["2000", "500", "10", "1", "3", "x"]), hostile_text))
 @example({"500": "²"})
 @example({"10": "٣"})
+@example({"2000": "9" * 5000})
 def test_shift_count_reads_whole_pieces_or_refuses(counts):
     denominations = (Decimal(2000), Decimal(500), Decimal(10), Decimal(1))
     found = valid_or_refused(lambda: shifts.parse_count(denominations, counts))

@@ -115,6 +115,7 @@ _form_value = st.one_of(
 )
 @example({"name": "Salt", "code": "S1", "price": Decimal("sNaN")})
 @example({"barcodes": 1.0})
+@example({"name": None, "tax_rate_id": Decimal("sNaN")})
 @example({"name": "Salt", "code": "S1", "price": float("nan"), "opening_stock": float("inf")})
 @example({"name": "Salt", "code": "S1", "price": "1", "barcodes": "8901234567890 8901234567890"})
 def test_product_form_validates_or_names_the_bad_fields(data):
