@@ -149,6 +149,8 @@ class SettingSpec:
     parse_text: Callable[[str, str], Any]
 
     def parse(self, text: str) -> Any:
+        if "\x00" in text:
+            raise ValidationError(self.key, "contains a NUL character")
         return self.parse_text(self.key, text)
 
     def to_text(self, value: Any) -> str:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from uuid import uuid4
 
 import pytest
-from hypothesis import event, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from posterm.domain.barcodes import make_ean13
@@ -167,6 +167,7 @@ def test_checkout_of_any_cart_sells_soundly_or_writes_nothing(db_url, store):
 
 def test_stock_adjustments_of_any_size(db_url, store):
     @service_settings(postgres=_postgres(db_url))
+    @example(store["products"][0], AdjustReason.DAMAGED, (D(-1), None), "torn\x00pack")
     @given(
         mostly(st.sampled_from(store["products"][:2]), st.sampled_from(store["products"])),
         st.sampled_from(list(AdjustReason)),
@@ -206,6 +207,7 @@ def test_credit_payments_and_adjustments(db_url, store):
     )
 
     @service_settings(postgres=_postgres(db_url))
+    @example(store["customers"][0], "1", "cash", "bad\x00debt", "write_off")  # a NUL character
     @given(
         mostly(st.just(store["customers"][0]), st.sampled_from(store["customers"])),
         mostly(
@@ -253,6 +255,8 @@ customer_forms = st.builds(
 
 def test_customer_create_and_update(db_url, store):
     @service_settings(postgres=_postgres(db_url))
+    @example(CustomerForm(name="A\x00B"), None)
+    @example(CustomerForm(name="Asha", notes="\x00"), store["customers"][0])
     @given(customer_forms, st.one_of(st.none(), st.sampled_from(store["customers"])))
     def save(form, customer_id):
         if customer_id is None:
@@ -280,6 +284,7 @@ def test_product_create_and_update(db_url, store):
     fields = [*ProductInput.model_fields, "stock", "colour"]
 
     @service_settings(postgres=_postgres(db_url))
+    @example({"name": "So\x00ap", "code": "S1", "price": "30"}, {}, None)  # a NUL character
     @given(
         st.fixed_dictionaries(
             {
@@ -310,6 +315,7 @@ def test_product_create_and_update(db_url, store):
 
 def test_settings_update(db_url, store):
     @service_settings(postgres=_postgres(db_url))
+    @example("store_name", "a\x00b")  # PostgreSQL cannot store a NUL character
     @given(
         st.sampled_from([spec.key for spec in SPECS] + ["no_such_key"]),
         st.one_of(hostile_text, st.sampled_from([spec.default for spec in SPECS])),
