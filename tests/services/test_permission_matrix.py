@@ -70,7 +70,6 @@ class Shop:
     users: dict[Role, Actor]
     approved: dict[Role, Actor]  # the same users, each carrying a manager's approval
     other: Actor  # a second cashier, whose shift is "someone else's"
-    manager_id: int
     salt: Product
     ramesh: Customer  # owes 50.00, limit 1000
     suresh: Customer  # limit 10
@@ -540,7 +539,6 @@ def _open_shop(files: Path) -> Shop:
     for role in (Role.MANAGER, Role.CASHIER, Role.STAFF):
         users[role] = actor_for(role.value, role, by=owner)
     other = actor_for("other", Role.CASHIER, by=owner)
-    manager_id = users[Role.MANAGER].user_id
     # The approval object a manager's PIN gives (the same whichever right it was asked for).
     approved = {
         role: auth.approve(actor, "manager", "4321", Permission.PRICE_OVERRIDE, "matrix")
@@ -590,7 +588,6 @@ def _open_shop(files: Path) -> Shop:
         users=users,
         approved=approved,
         other=other,
-        manager_id=manager_id,
         salt=Product.get_by_id(salt.id),
         ramesh=Customer.get_by_id(ramesh.id),
         suresh=Customer.get_by_id(suresh.id),
