@@ -640,6 +640,7 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
     _open(config, upgrade=False)
     result = backup.backup(
         Path(args.file).expanduser() if args.file else None,
+        actor=_actor(config),
         portable=args.portable,
         progress=_table_progress("backing up"),
         url=config.database_url,
@@ -660,7 +661,10 @@ def cmd_restore(args: argparse.Namespace, config: Config) -> int:
     backup.backup_format(Path(args.file).expanduser())  # a stray file is refused before anything
     open_store(config.database_url)  # an empty database gets its schema first
     result = backup.restore(
-        Path(args.file).expanduser(), progress=_table_progress("restoring"), url=config.database_url
+        Path(args.file).expanduser(),
+        actor=_actor(config),
+        progress=_table_progress("restoring"),
+        url=config.database_url,
     )
     for table in result.tables:
         print(f"ok   {table.table:<24} {table.rows:>8} rows  checksum {table.checksum[:16]}")

@@ -68,7 +68,11 @@ def _keymap(value: Any) -> dict[str, str]:
 def _font_path(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("a path to a TrueType font file, or empty")
-    if value and not Path(value).expanduser().is_file():
+    try:
+        found = not value or Path(value).expanduser().is_file()
+    except (RuntimeError, ValueError, OSError):  # "~nobody/…", a NUL byte, a path too long
+        found = False
+    if not found:
         raise ValueError(f"no font file at {value}")
     return value
 

@@ -1,4 +1,4 @@
-"""Exact numeric and UTC time columns.
+"""Exact numeric, UTC time and text columns.
 
 Money and quantities are stored as integers of a fixed fraction (1/10000 of the currency unit,
 1/1000 of a unit of measure), so SQL SUM() is exact on SQLite and PostgreSQL alike; peewee's
@@ -11,8 +11,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import peewee
 from peewee import BigIntegerField, DateTimeField, fn
 
+from posterm.domain.errors import ValidationError
 from posterm.domain.money import MONEY_PLACES, QUANTITY_PLACES
 
 
@@ -65,6 +67,29 @@ class UtcDateTimeField(DateTimeField):
         if isinstance(value, datetime) and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+def _refuse_nul(field: peewee.Field, value: Any) -> None:
+    # PostgreSQL cannot store a NUL character in text (psycopg2 raises a bare ValueError) and
+    # no one means one; refused on both engines alike, before anything is written.
+    if isinstance(value, str) and "\x00" in value:
+        raise ValidationError(field.name, "contains a NUL character, which cannot be stored")
+
+
+class CharField(peewee.CharField):
+    """peewee's CharField, refusing text with a NUL character with a ValidationError."""
+
+    def db_value(self, value: Any) -> Any:
+        _refuse_nul(self, value)
+        return super().db_value(value)
+
+
+class TextField(peewee.TextField):
+    """peewee's TextField, refusing text with a NUL character with a ValidationError."""
+
+    def db_value(self, value: Any) -> Any:
+        _refuse_nul(self, value)
+        return super().db_value(value)
 
 
 def utc_now() -> datetime:

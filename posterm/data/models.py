@@ -14,18 +14,24 @@ from peewee import (
     AutoField,
     BigIntegerField,
     BooleanField,
-    CharField,
     CompositeKey,
     DatabaseProxy,
     DateField,
     ForeignKeyField,
     IntegerField,
     Model,
-    TextField,
     UUIDField,
 )
 
-from posterm.data.fields import MoneyField, QuantityField, RateField, UtcDateTimeField, utc_now
+from posterm.data.fields import (
+    CharField,
+    MoneyField,
+    QuantityField,
+    RateField,
+    TextField,
+    UtcDateTimeField,
+    utc_now,
+)
 
 database = DatabaseProxy()
 

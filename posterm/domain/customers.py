@@ -76,7 +76,13 @@ class CustomerFields:
 
 
 def check_customer(form: CustomerForm, default_limit: Decimal) -> CustomerFields:
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = {
+        name: "contains a NUL character"
+        for name, value in vars(form).items()
+        if isinstance(value, str) and "\x00" in value
+    }
+    if errors:  # nothing else can be said of such a form, and no database can store it
+        raise CustomerInvalid(errors)
 
     def field(name: str, parse):
         try:

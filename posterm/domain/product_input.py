@@ -26,6 +26,7 @@ WEIGHED_UNITS = ("kg", "g", "l", "ml")  # a product sold by weight (or volume) i
 MAX_NAME = 120
 MAX_CODE = 32
 MAX_BARCODES = 10
+MAX_ROW_ID = 2**31 - 1
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 _HSN = re.compile(r"[0-9]{2,8}")
 _YES = ("y", "yes", "true", "1", "on")
@@ -97,7 +98,12 @@ class ProductInput(BaseModel):
     @field_validator("barcodes", mode="before")
     @classmethod
     def _barcodes(cls, value: Any) -> tuple[str, ...]:
-        codes = split_barcodes(value) if isinstance(value, str) else tuple(map(_text, value or ()))
+        if value is None:
+            codes: tuple[str, ...] = ()
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            codes = tuple(map(_text, value))
+        else:  # text typed in one field, or a number a spreadsheet made of a barcode
+            codes = split_barcodes(_text(value))
         codes = tuple(code.strip() for code in codes if code.strip())
         if len(codes) > MAX_BARCODES:
             raise ValueError(f"at most {MAX_BARCODES}")
@@ -116,7 +122,17 @@ class ProductInput(BaseModel):
     @field_validator("category_id", "tax_rate_id", mode="before")
     @classmethod
     def _optional_id(cls, value: Any) -> Any:
+        if isinstance(value, Decimal) and not value.is_finite():  # sNaN would raise on ==
+            raise ValueError("choose one from the list")
         return None if value in ("", 0) else value
+
+    @field_validator("category_id", "tax_rate_id")
+    @classmethod
+    def _id_in_range(cls, value: int | None) -> int | None:
+        # A row id is a positive 32-bit integer; a bigger one would overflow the database's.
+        if value is not None and not 0 < value <= MAX_ROW_ID:
+            raise ValueError("choose one from the list")
+        return value
 
     @field_validator("unit", "status", mode="before")
     @classmethod

@@ -123,9 +123,11 @@ def parse_count(
         text = counts.get(key, "").strip()
         if not text:
             continue
-        if not text.isdigit():
+        # isdigit() alone also takes "²", which int() refuses; a count is plain 0-9.
+        if not (text.isascii() and text.isdigit()):
             raise ValidationError(f"count of {key}", "must be a whole number of pieces")
-        number = int(text)
+        # The length first: int() refuses thousands of digits, and no till holds that many.
+        number = int(text) if len(text) <= len(str(MAX_PIECES)) else MAX_PIECES + 1
         if number > MAX_PIECES:
             raise ValidationError(f"count of {key}", f"at most {MAX_PIECES:,} pieces")
         if number:

@@ -11,7 +11,7 @@ from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
 
 from posterm.domain.errors import ValidationError
-from posterm.domain.money import QUANTITY_PLACES, parse_quantity
+from posterm.domain.money import MAX_QUANTITY, QUANTITY_PLACES, format_quantity, parse_quantity
 
 
 class AdjustReason(StrEnum):
@@ -65,8 +65,13 @@ KIND_LABELS = {
 
 def check_adjustment(reason: AdjustReason, change: Decimal, note: str) -> None:
     """Raises ValidationError naming the field when an adjustment makes no sense."""
+    if not change.is_finite():
+        raise ValidationError("quantity", "not a number")
     if change == 0:
         raise ValidationError("quantity", "must not be zero")
+    # Checked before the places: quantizing an absurdly large value would overflow.
+    if abs(change) > MAX_QUANTITY:
+        raise ValidationError("quantity", f"at most {format_quantity(MAX_QUANTITY)} at a time")
     if change != change.quantize(Decimal(1).scaleb(-QUANTITY_PLACES)):
         raise ValidationError("quantity", f"at most {QUANTITY_PLACES} decimal places")
     if reason in REMOVING_REASONS and change > 0:

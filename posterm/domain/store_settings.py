@@ -149,6 +149,8 @@ class SettingSpec:
     parse_text: Callable[[str, str], Any]
 
     def parse(self, text: str) -> Any:
+        if "\x00" in text:
+            raise ValidationError(self.key, "contains a NUL character")
         return self.parse_text(self.key, text)
 
     def to_text(self, value: Any) -> str:
@@ -174,6 +176,14 @@ SPECS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec("void_number_format", "Void number format", "VOID-YYYY-NNNNNN", _document_format),
     SettingSpec("default_credit_limit", "Default credit limit", "2000.00", _money),
+    # Discounts (line and bill together) above this share of a bill need the right to give
+    # them (a cashier: a manager's approval); 100 means no limit.
+    SettingSpec(
+        "discount_limit_percent",
+        "Largest discount without a manager (% of the bill)",
+        "100",
+        _percent,
+    ),
     SettingSpec("allow_negative_stock", "Allow negative stock", "false", _boolean),
     SettingSpec("cash_rounding", "Cash rounding", "none", _cash_rounding),
     SettingSpec(

@@ -55,6 +55,7 @@ from posterm.data.fields import ScaledDecimalField
 from posterm.data.models import ALL_MODELS, ProductWord, database
 from posterm.data.schema import schema_status
 from posterm.domain.errors import Conflict, ValidationError
+from posterm.domain.permissions import Actor, Permission
 
 FORMAT_VERSION = 1
 SQLITE_FORMAT = "sqlite"
@@ -191,11 +192,13 @@ def _schema_version() -> list[str]:
 def backup(
     path: Path | None = None,
     *,
+    actor: Actor,
     portable: bool = False,
     progress: Progress | None = None,
     url: str = "",
 ) -> BackupResult:
     """Writes a backup of the bound database to `path` (default: the data dir's backups/)."""
+    actor.require(Permission.BACKUP_RESTORE)  # a backup holds every customer and password hash
     fmt = choose_format(portable)
     if fmt == PGDUMP_FORMAT and not url:
         fmt = PORTABLE_FORMAT  # pg_dump needs the URL to connect by itself
@@ -372,12 +375,15 @@ class _BadBackup(Exception):
     """The file is not a complete posterm backup; the message says what is wrong."""
 
 
-def restore(path: Path, *, progress: Progress | None = None, url: str = "") -> BackupResult:
+def restore(
+    path: Path, *, actor: Actor, progress: Progress | None = None, url: str = ""
+) -> BackupResult:
     """Loads a backup into the bound database, which must be empty and at the backup's schema.
 
     Verifies every table's row count and checksum against the backup's manifest before it
     commits; anything wrong leaves the database as it was and raises with one line.
     """
+    actor.require(Permission.BACKUP_RESTORE)
     path = Path(path)
     report = progress or (lambda *_args: None)
     fmt = backup_format(path)

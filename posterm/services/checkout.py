@@ -54,6 +54,7 @@ from posterm.domain.cart import BillTotals, CartLine, TaxRateTotal, compute_bill
 from posterm.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from posterm.domain.loyalty import accepted_methods
 from posterm.domain.money import (
+    MAX_MONEY,
     MONEY_PLACES,
     QUANTITY_PLACES,
     exact_context,
@@ -185,6 +186,8 @@ def _write_sale(
         settings.cash_rounding,
         CURRENCY_PLACES,
     )
+    if _check_discount(actor, totals, settings.discount_limit_percent):
+        used_overrides.append(Permission.DISCOUNT_ABOVE_LIMIT)
     _check_units(request.lines, products)
     if not settings.allow_negative_stock:
         _check_stock(request.lines, products)
@@ -408,6 +411,11 @@ def _price_of(
         raise TypeError(f"unit_price must be a Decimal, not {type(price).__name__}")
     if not price.is_finite():
         raise ValidationError("unit_price", f"not a number ({product.name})")
+    # Checked before the places: quantizing an absurdly large price would overflow.
+    if not 0 <= price <= MAX_MONEY:
+        raise ValidationError(
+            "unit_price", f"must be from 0 to {format_money(MAX_MONEY)} ({product.name})"
+        )
     if price != quantize_money(price, CURRENCY_PLACES):
         raise ValidationError(
             "unit_price", f"at most {CURRENCY_PLACES} decimal places ({product.name})"
@@ -484,6 +492,27 @@ def _check_credit(actor: Actor, customer: Customer, balance: Decimal, credit: De
         raise PermissionDenied(
             f"sell on credit above the limit ({customer.name} would owe "
             f"{format_money(after)}, limit {format_money(customer.credit_limit)})",
+            actor.role.value,
+        ) from None
+    return True
+
+
+def _check_discount(actor: Actor, totals: BillTotals, limit_percent: Decimal) -> bool:
+    """Refuses discounts (line and bill together) above the store's limit, as a share of the
+    bill before discounts, unless the actor may give them; True when the right was needed."""
+    if totals.discount_total <= 0 or totals.subtotal <= 0:
+        return False
+    with exact_context():
+        above = totals.discount_total * 100 > limit_percent * totals.subtotal
+        percent = quantize_money(totals.discount_total * 100 / totals.subtotal, 1)
+    if not above:
+        return False
+    try:
+        actor.require(Permission.DISCOUNT_ABOVE_LIMIT)
+    except PermissionDenied:
+        raise PermissionDenied(
+            f"{Permission.DISCOUNT_ABOVE_LIMIT.value} ({format_money(totals.discount_total)} "
+            f"is {percent}% of the bill, limit {limit_percent.normalize():f}%)",
             actor.role.value,
         ) from None
     return True

@@ -240,6 +240,9 @@ def adjust_stock(
     actor.require(Permission.MANAGE_PRODUCTS)
     if (change is None) == (new_stock is None):
         raise ValidationError("quantity", "give either the change or the new stock")
+    given = change if change is not None else new_stock
+    if not given.is_finite():  # before any arithmetic: a signalling NaN would raise
+        raise ValidationError("quantity", "not a number")
     note = note.strip()
     allow_negative = load_settings().allow_negative_stock
     with write_transaction():

@@ -13,9 +13,12 @@ import pytest
 
 from posterm.data.models import ALL_MODELS, Sale
 from posterm.domain.errors import Conflict, ValidationError
+from posterm.domain.permissions import command_line_actor
 from posterm.services import backup, system
 from posterm.services.demo import build_demo
 from tests.conftest import doctor_problems
+
+CLI = command_line_actor("tester", "till-1")
 
 
 def every_row() -> dict[str, list[list]]:
@@ -93,7 +96,8 @@ def test_a_demo_store_restores_row_for_row_into_both_kinds(
 ):
     steps: list[tuple[str, int]] = []
     made = backup.backup(
-        tmp_path / "shop.backup",
+        actor=CLI,
+        path=tmp_path / "shop.backup",
         portable=portable,
         url=demo_store,
         progress=lambda table, rows, *_: steps.append((table, rows)),
@@ -109,7 +113,7 @@ def test_a_demo_store_restores_row_for_row_into_both_kinds(
         targets = ["postgresql"]
     for kind in targets:
         url = open_empty(kind)
-        restored = backup.restore(made.path, url=url)
+        restored = backup.restore(actor=CLI, path=made.path, url=url)
         assert every_row() == before, kind
         assert {t.table: t.rows for t in restored.tables} == {t.table: t.rows for t in made.tables}
         assert doctor_problems() == []
@@ -123,19 +127,21 @@ def test_a_pg_dump_backup_is_refused_by_sqlite_with_nothing_written(
     if not shutil.which("pg_dump"):
         pytest.skip("needs pg_dump (installed with PostgreSQL's client)")
     build_demo(cli_actor, days=1)
-    made = backup.backup(tmp_path / "shop.pgdump", url=db_url)
+    made = backup.backup(actor=CLI, path=tmp_path / "shop.pgdump", url=db_url)
     open_empty("sqlite")
     with pytest.raises(ValidationError, match="restore it into PostgreSQL"):
-        backup.restore(made.path)
+        backup.restore(actor=CLI, path=made.path)
     assert row_total() == 0
 
 
 @pytest.mark.parametrize("portable", [False, True], ids=["native", "portable"])
 def test_a_database_holding_data_is_refused_and_keeps_its_rows(demo_store, tmp_path, portable):
-    made = backup.backup(tmp_path / "shop.backup", portable=portable, url=demo_store)
+    made = backup.backup(
+        actor=CLI, path=tmp_path / "shop.backup", portable=portable, url=demo_store
+    )
     before = every_row()
     with pytest.raises(Conflict, match="already holds data"):
-        backup.restore(made.path, url=demo_store)
+        backup.restore(actor=CLI, path=made.path, url=demo_store)
     assert every_row() == before
 
 
@@ -143,7 +149,9 @@ def test_a_database_holding_data_is_refused_and_keeps_its_rows(demo_store, tmp_p
 def test_a_truncated_backup_is_refused_with_nothing_written(
     demo_store, tmp_path, portable, open_empty
 ):
-    made = backup.backup(tmp_path / "shop.backup", portable=portable, url=demo_store)
+    made = backup.backup(
+        actor=CLI, path=tmp_path / "shop.backup", portable=portable, url=demo_store
+    )
     cut = tmp_path / "cut.backup"
     data = made.path.read_bytes()
     cut.write_bytes(data[: len(data) * 2 // 3])
@@ -151,13 +159,13 @@ def test_a_truncated_backup_is_refused_with_nothing_written(
     for kind in kinds:
         url = open_empty(kind)
         with pytest.raises(ValidationError) as refused:
-            backup.restore(cut, url=url)
+            backup.restore(actor=CLI, path=cut, url=url)
         assert "\n" not in str(refused.value) and "backup" in str(refused.value)
         assert row_total() == 0
 
 
 def test_a_changed_row_fails_the_checksum_and_nothing_is_written(demo_store, tmp_path, open_empty):
-    made = backup.backup(tmp_path / "shop.jsonl.gz", portable=True, url=demo_store)
+    made = backup.backup(actor=CLI, path=tmp_path / "shop.jsonl.gz", portable=True, url=demo_store)
     lines = gzip.decompress(made.path.read_bytes()).decode().splitlines()
     table, columns = None, []
     for index, line in enumerate(lines):
@@ -172,7 +180,7 @@ def test_a_changed_row_fails_the_checksum_and_nothing_is_written(demo_store, tmp
     tampered.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
     open_empty("sqlite")
     with pytest.raises(ValidationError, match=r"table sale: .* the backup recorded"):
-        backup.restore(tampered)
+        backup.restore(actor=CLI, path=tampered)
     assert row_total() == 0
 
 
@@ -180,5 +188,5 @@ def test_a_file_that_is_no_backup_is_refused(db_url, tmp_path):
     stray = tmp_path / "notes.txt"
     stray.write_text("not a backup\n")
     with pytest.raises(ValidationError, match="is not a posterm backup"):
-        backup.restore(stray, url=db_url)
+        backup.restore(actor=CLI, path=stray, url=db_url)
     assert row_total() == 0

@@ -30,7 +30,8 @@ LabelQueue = dict[int, tuple[str, int]]
 
 def parse_count(text: str) -> int:
     text = text.strip() or "1"
-    if not text.isdigit() or not 0 <= int(text) <= MAX_LABELS:
+    plain = text.isascii() and text.isdigit() and len(text) <= 6  # "²" passes isdigit alone
+    if not plain or not 0 <= int(text) <= MAX_LABELS:
         raise ValidationError("count", f"a whole number from 0 to {MAX_LABELS}")
     return int(text)
 

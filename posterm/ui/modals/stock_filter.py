@@ -25,7 +25,7 @@ def parse_days(text: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit() or int(text) > 3660:
+    if not (text.isascii() and text.isdigit()) or len(text) > 4 or int(text) > 3660:
         raise ValidationError("days", "a number of days (0 to 3660), or empty for any")
     return int(text)
 

@@ -718,18 +718,20 @@ class BillingScreen(Screen[None]):
         self.status("Saving the sale…")
 
         def refused(error: PostermError) -> None:
-            if (
-                isinstance(error, PermissionDenied)
-                # Checkout names the customer, what they would owe and the limit after it.
-                and error.action.startswith(Permission.CREDIT_ABOVE_LIMIT.value)
-                and grant(actor.role, Permission.CREDIT_ABOVE_LIMIT) is Grant.OVERRIDE
-            ):
-                self._with_permission(
-                    Permission.CREDIT_ABOVE_LIMIT,
-                    error.action[:1].upper() + error.action[1:],  # who, what they would owe
-                    lambda: self._checkout(tenders, self.approved),
-                )
-                return
+            # Checkout names the customer, what they would owe and the limit after it (or the
+            # discount, its share of the bill and the limit): a manager may lend the right.
+            for permission in (Permission.CREDIT_ABOVE_LIMIT, Permission.DISCOUNT_ABOVE_LIMIT):
+                if (
+                    isinstance(error, PermissionDenied)
+                    and error.action.startswith(permission.value)
+                    and grant(actor.role, permission) is Grant.OVERRIDE
+                ):
+                    self._with_permission(
+                        permission,
+                        error.action[:1].upper() + error.action[1:],
+                        lambda: self._checkout(tenders, self.approved),
+                    )
+                    return
             if isinstance(error, DatabaseUnreachable):
                 # One transaction: the sale is whole or absent. The bill keeps its cart id,
                 # so paying again can never make a second sale of it.

@@ -33,7 +33,8 @@ def parse_day_range(text: str, today: date) -> tuple[date, date]:
         return today, today
     if text == "yesterday":
         return today - timedelta(days=1), today - timedelta(days=1)
-    if text.isdigit() and 1 <= int(text) <= 3660:
+    # isascii: "²" is a digit to isdigit() but not to int(); a long run overflows int().
+    if text.isascii() and text.isdigit() and len(text) <= 4 and 1 <= int(text) <= 3660:
         return today - timedelta(days=int(text) - 1), today
     days = re.split(r"\s*(?:to|\s)\s*", text)
     try:
