@@ -25,6 +25,7 @@ from posterm.data.models import (
     Batch,
     CashMovement,
     Category,
+    CreditEntry,
     Customer,
     Payment,
     Product,
@@ -36,13 +37,13 @@ from posterm.data.models import (
     User,
     database,
 )
-from posterm.domain.credit import BUCKETS
+from posterm.domain.credit import BUCKETS, age
 from posterm.domain.errors import NotFound, ValidationError
 from posterm.domain.money import MONEY_PLACES, QUANTITY_PLACES, quantize_money
 from posterm.domain.permissions import Actor, Permission
 from posterm.domain.reports import Column, Report, make_report
 from posterm.services import credit
-from posterm.services.settings import load_settings
+from posterm.services.settings import load_setting
 
 MAX_DAYS = 3 * 366  # a report's longest range
 TOP_ITEMS = 5
@@ -445,9 +446,13 @@ def credit_outstanding(first: date, last: date, zone: ZoneInfo) -> Report:
         .where(Customer.deleted_at.is_null() & (Customer.balance > 0))
         .order_by(Customer.balance.desc(), Customer.name)
     )
+    debts: dict[int, list[tuple[date, Decimal]]] = {}
+    for customer_id, at, unpaid in _open_debts(owing.select(Customer.id)):
+        debts.setdefault(customer_id, []).append((at.astimezone(zone).date(), unpaid))
     rows = []
     for row in owing:
-        aged = credit.ageing(row.id, today=last)
+        # Only the unpaid parts of debts are left, so ageing them pays nothing off again.
+        aged = age(debts.get(row.id, []), last)
         rows.append((row.name, row.phone or "", _money(row.balance), *map(_money, aged.buckets)))
     columns = (
         Column("Customer"),
@@ -457,6 +462,40 @@ def credit_outstanding(first: date, last: date, zone: ZoneInfo) -> Report:
     )
     note = "Balances now, aged on the last day."
     return make_report("credit-outstanding", "Credit outstanding", first, last, columns, rows, note)
+
+
+def _open_debts(customers) -> Iterator[tuple[int, datetime, Decimal]]:
+    """(customer id, when, unpaid part) of each debt of `customers` not yet paid off, in one
+    query: credits pay the oldest debts first (domain.credit.open_debts), so what is left of
+    a debt is what the running sum of debts up to it exceeds all of the credits by, at most
+    the debt itself."""
+    entry = CreditEntry
+    owner = {"partition_by": [entry.customer]}
+    debts = fn.SUM(Case(None, [(entry.amount > 0, entry.amount)], 0)).over(
+        order_by=[entry.id], **owner
+    )
+    credits = fn.SUM(Case(None, [(entry.amount < 0, entry.amount)], 0)).over(**owner)
+    ledger = (
+        entry.select(
+            entry.customer.alias("customer_id"),
+            entry.created_at.alias("at"),
+            entry.amount.alias("amount"),
+            debts.alias("debts"),
+            credits.alias("credits"),
+        )
+        .where(entry.customer.in_(customers))
+        .alias("ledger")
+    )
+    left = ledger.c.debts + ledger.c.credits  # credits are negative
+    unpaid = Case(None, [(left >= ledger.c.amount, ledger.c.amount)], left)
+    query = (
+        entry.select(ledger.c.customer_id, ledger.c.at, unpaid)
+        .from_(ledger)
+        .where((ledger.c.amount > 0) & (left > 0))
+        .tuples()
+    )
+    for customer_id, at, amount in query:
+        yield customer_id, entry.created_at.python_value(at), entry.amount.python_value(amount)
 
 
 def supplier_dues(first: date, last: date, zone: ZoneInfo) -> Report:
@@ -553,12 +592,7 @@ def reorder(first: date, last: date, zone: ZoneInfo) -> Report:
     from posterm.services import stock
 
     days = min((last - first).days + 1, stock.MAX_DAYS)
-    found = []
-    while True:  # the stock service hands them out a page at a time
-        page = stock.reorder_suggestions(days, limit=stock.MAX_PAGE, offset=len(found))
-        found += page
-        if len(page) < stock.MAX_PAGE:
-            break
+    found = stock.all_reorder_suggestions(days)
     rows = [
         (
             r.product.code,
@@ -605,12 +639,17 @@ REPORTS: dict[str, ReportSpec] = {
 }
 
 
+def _store_zone() -> ZoneInfo:
+    # Only the timezone: parsing every store setting costs more than a small report.
+    return ZoneInfo(load_setting("timezone"))
+
+
 def report_names() -> list[tuple[str, str]]:
     return [(spec.name, spec.title) for spec in REPORTS.values()]
 
 
 def store_today() -> date:
-    return datetime.now(ZoneInfo(load_settings().timezone)).date()
+    return datetime.now(_store_zone()).date()
 
 
 def run_report(actor: Actor, name: str, first: date, last: date) -> Report:
@@ -623,7 +662,7 @@ def run_report(actor: Actor, name: str, first: date, last: date) -> Report:
         raise ValidationError("to", "the last day comes before the first")
     if (last - first).days >= MAX_DAYS:
         raise ValidationError("from", f"a report covers at most {MAX_DAYS} days")
-    zone = ZoneInfo(load_settings().timezone)
+    zone = _store_zone()
     with database.atomic():  # one snapshot for the report's queries
         return spec.build(first, last, zone)
 
@@ -652,7 +691,7 @@ EXPIRY_DAYS = 30
 
 def dashboard(actor: Actor, today: date | None = None) -> Dashboard:
     actor.require(Permission.VIEW_DASHBOARD)
-    zone = ZoneInfo(load_settings().timezone)
+    zone = _store_zone()
     today = today or datetime.now(zone).date()
     with database.atomic():
         bills, net = (

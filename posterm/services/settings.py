@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from posterm.data.database import write_transaction
 from posterm.data.fields import utc_now
 from posterm.data.models import Setting
+from posterm.domain.errors import ValidationError
 from posterm.domain.permissions import Actor, Permission
 from posterm.domain.store_settings import SPECS, StoreSettings, spec_for
 from posterm.services import audit
@@ -16,6 +19,17 @@ def stored_texts() -> dict[str, str]:
 
 def load_settings() -> StoreSettings:
     return StoreSettings.from_texts(stored_texts())
+
+
+def load_setting(key: str) -> Any:
+    """One store setting, parsed, reading only its row: what load_settings() gives for it
+    (the default when unset or no longer valid), without parsing every other setting."""
+    spec = spec_for(key)
+    text = Setting.select(Setting.value).where(Setting.key == key).scalar()
+    try:
+        return spec.parse(spec.default if text is None else text)
+    except ValidationError:
+        return spec.parse(spec.default)
 
 
 def get_setting(key: str) -> str:
