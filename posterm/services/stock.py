@@ -612,9 +612,20 @@ def _reorder_query(days: int):
         .alias("sold")
     )
     sold_raw = fn.COALESCE(sold.c.sold, 0)
+    # Only what a StockItem shows: a whole product row per suggestion costs more than the sum.
+    shown = (
+        Product.id,
+        Product.code,
+        Product.name,
+        Product.unit,
+        Product.stock,
+        Product.min_stock,
+        Product.reorder_qty,
+        Product.sold_by_weight,
+    )
     return (
-        _active_products()
-        .select_extend(sold_raw.alias("sold_raw"))
+        Product.select(*shown, sold_raw.alias("sold_raw"))
+        .where((Product.status == ACTIVE) & Product.deleted_at.is_null())
         .join_from(Product, sold, JOIN.LEFT_OUTER, on=(sold.c.pid == Product.id))
         .where(
             (Product.stock < sold_raw + Product.min_stock)
@@ -626,7 +637,7 @@ def _reorder_query(days: int):
 
 def _reorders(query, days: int) -> list[Reorder]:
     found = []
-    for product in query:
+    for product in query.namedtuples():
         quantity = Product.stock.python_value(int(product.sold_raw or 0))
         found.append(
             Reorder(

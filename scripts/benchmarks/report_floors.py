@@ -211,7 +211,9 @@ class Floors:
         """Ageing in SQL: credits pay the oldest debts first, so a debt's unpaid part is what
         the running sum of debts up to it exceeds all credits by (at most the debt itself)."""
         day = self._day("e.created_at", self._minutes(last))
-        age = f"(CAST(? AS date) - {day})" if self.postgres else f"(julianday(?) - julianday({day}))"
+        age = (
+            f"(CAST(? AS date) - {day})" if self.postgres else f"(julianday(?) - julianday({day}))"
+        )
         sql = f"""
             WITH owing AS (
                 SELECT id, name, phone, balance FROM customer

@@ -47,7 +47,6 @@ from posterm.data.models import (
     StockMovement,
     Supplier,
     SupplierEntry,
-    TaxRate,
     User,
 )
 
@@ -87,76 +86,82 @@ EXPENSES = (
 
 Row = tuple[Any, ...]
 
+
 # Column order of each table, as the models define it (checked against them at import).
+def names(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "app_user": (
+    "app_user": names(
         "id created_at updated_at status deleted_at username full_name role password_hash "
         "pin_hash failed_logins locked_until last_login_at"
-    ).split(),
-    "category": "id created_at updated_at status deleted_at name parent_id".split(),
-    "product": (
+    ),
+    "category": names("id created_at updated_at status deleted_at name parent_id"),
+    "product": names(
         "id created_at updated_at status deleted_at code name search_name barcode category_id "
         "tax_rate_id hsn_code unit sold_by_weight price cost stock min_stock reorder_qty "
         "track_expiry"
-    ).split(),
-    "supplier": (
+    ),
+    "supplier": names(
         "id created_at updated_at status deleted_at name contact_name phone email address "
         "tax_id balance notes"
-    ).split(),
-    "customer": (
+    ),
+    "customer": names(
         "id created_at updated_at status deleted_at code name search_name phone email address "
         "tax_id card_barcode credit_limit balance loyalty_points notes"
-    ).split(),
-    "shift": (
+    ),
+    "shift": names(
         "id created_at updated_at terminal user_id status opened_at closed_at closed_by_id "
         "opening_float expected_cash counted_cash variance denominations z_report"
-    ).split(),
-    "sale": (
+    ),
+    "sale": names(
         "id created_at updated_at uuid kind original_id bill_number series sequence terminal "
         "user_id approved_by_id customer_id shift_id prices_include_tax item_count subtotal "
         "discount_total tax_total round_off total paid_total change_given credit_amount "
         "loyalty_earned loyalty_redeemed printed printed_at reason note"
-    ).split(),
-    "sale_line": (
-        "id created_at updated_at sale_id line_no product_id original_line_id name code barcode "
-        "hsn_code unit quantity unit_price price_overridden gross line_discount bill_discount "
-        "tax_rate taxable_value tax_amount line_total unit_cost cost_total restocked"
-    ).split(),
-    "payment": (
+    ),
+    "sale_line": names(
+        "id created_at updated_at sale_id line_no product_id original_line_id name code "
+        "barcode hsn_code unit quantity unit_price price_overridden gross line_discount "
+        "bill_discount tax_rate taxable_value tax_amount line_total unit_cost cost_total "
+        "restocked"
+    ),
+    "payment": names(
         "id created_at updated_at sale_id customer_id shift_id user_id terminal method "
         "direction amount tendered reference"
-    ).split(),
-    "credit_entry": (
+    ),
+    "credit_entry": names(
         "id created_at updated_at customer_id kind amount balance_after sale_id payment_id "
         "user_id approved_by_id note"
-    ).split(),
-    "purchase": (
+    ),
+    "purchase": names(
         "id created_at updated_at supplier_id invoice_number invoice_date subtotal tax_total "
         "total paid user_id notes"
-    ).split(),
-    "purchase_line": (
-        "id created_at updated_at purchase_id product_id quantity unit_cost tax_rate tax_amount "
-        "line_total batch_number expiry_date"
-    ).split(),
-    "batch": (
+    ),
+    "purchase_line": names(
+        "id created_at updated_at purchase_id product_id quantity unit_cost tax_rate "
+        "tax_amount line_total batch_number expiry_date"
+    ),
+    "batch": names(
         "id created_at updated_at product_id purchase_line_id batch_number expiry_date "
         "unit_cost quantity_received quantity_remaining"
-    ).split(),
-    "sale_line_batch": (
+    ),
+    "sale_line_batch": names(
         "id created_at updated_at sale_line_id batch_id quantity unit_cost cost_total"
-    ).split(),
-    "stock_movement": (
+    ),
+    "stock_movement": names(
         "id created_at updated_at product_id kind quantity stock_after unit_cost reason note "
         "sale_id purchase_id batch_id user_id terminal stock_count_id"
-    ).split(),
-    "supplier_entry": (
+    ),
+    "supplier_entry": names(
         "id created_at updated_at supplier_id kind amount balance_after purchase_id method "
         "reference user_id note"
-    ).split(),
-    "cash_movement": (
+    ),
+    "cash_movement": names(
         "id created_at updated_at shift_id kind amount category reason user_id approved_by_id"
-    ).split(),
-    "counter": "id created_at updated_at name value".split(),
+    ),
+    "counter": names("id created_at updated_at name value"),
 }
 _MODELS = (
     User,
@@ -180,7 +185,7 @@ _MODELS = (
 )
 for _model in _MODELS:
     _fields = tuple(f.column_name for f in _model._meta.sorted_fields)
-    if tuple(COLUMNS[_model._meta.table_name]) != _fields:
+    if COLUMNS[_model._meta.table_name] != _fields:
         raise RuntimeError(f"shop_history: {_model._meta.table_name} changed: {_fields}")
 
 
@@ -273,7 +278,7 @@ class ShopHistory:
                         else 1 for r in rates]  # fmt: skip
         hsn = [f"{rng.randint(1000, 9999)}" for _ in range(HSN_CODES)]
         self.suppliers = []
-        for number in range(1, SUPPLIERS + 1):
+        for _number in range(SUPPLIERS):
             supplier_id = self._id("supplier")
             self.suppliers.append(supplier_id)
         # Popularity: a long tail, as in any shop (a few items are most of the lines).
@@ -449,7 +454,7 @@ class ShopHistory:
                 )
         for batch in self.batch_rows.values():
             batch[9] = 0
-        for product_id, queue in self.batches.items():
+        for queue in self.batches.values():
             for batch_id, _cost, left in queue:
                 self.batch_rows[batch_id][9] = left
         self.buffers["batch"] = [tuple(row) for row in self.batch_rows.values()]
@@ -541,7 +546,12 @@ class ShopHistory:
             kind, category, amount, reason = "payout", "", rng.randint(100, 2_000) * RUPEE, "payout"
             shift["cash"] -= amount
         else:
-            kind, category, amount, reason = "cash_in", "", rng.randint(500, 2_000) * RUPEE, "change"
+            kind, category, amount, reason = (
+                "cash_in",
+                "",
+                rng.randint(500, 2_000) * RUPEE,
+                "change",
+            )
             shift["cash"] += amount
         self.buffers["cash_movement"].append(
             (self._id("cash_movement"), at, at, shift["id"], kind, amount, category, reason,
@@ -573,7 +583,7 @@ class ShopHistory:
         draw_rows = self.buffers["sale_line_batch"]
         movement_rows = self.buffers["stock_movement"]
         for line_no, product_id in enumerate(picked, start=1):
-            pid, name, code, barcode, hsn, unit, price, rate, by_weight = self.products[
+            _pid, name, code, barcode, hsn, unit, price, rate, by_weight = self.products[
                 product_id - self.product_ids[0]
             ]
             if by_weight:
@@ -653,7 +663,9 @@ class ShopHistory:
                 tenders.append(("card", total, None))
         if credit:
             tenders.append(("credit", credit, None))
-        tendered_total = sum(t[2] if t[2] is not None else t[1] for t in tenders if t[0] != "credit")
+        tendered_total = sum(
+            t[2] if t[2] is not None else t[1] for t in tenders if t[0] != "credit"
+        )
         paid = sum(t[1] for t in tenders if t[0] != "credit")
         change = tendered_total - paid
         series, sequence, number = self._number(day)
@@ -697,8 +709,8 @@ class ShopHistory:
         document_id = self._id("sale")
         item_count = gross_total = discount_total = tax_total = total = 0
         for line_no, line in enumerate(lines, start=1):
-            (line_id, product_id, quantity, gross, discount, taxable, tax, line_total,
-             cost_total, draws, price, rate, name, code, barcode, hsn, unit, unit_cost) = line  # fmt: skip
+            (line_id, product_id, quantity, gross, discount, taxable, tax, line_total, cost_total,
+             draws, price, rate, name, code, barcode, hsn, unit, unit_cost) = line  # fmt: skip
             returned.add(line_id)
             new_line = self._id("sale_line")
             for batch_id, drawn, draw_cost in draws:
@@ -927,9 +939,10 @@ class PostgresSink(Sink):
         self.cursor.copy_expert(f'COPY "{table}" ({names}) FROM STDIN', buffer)
 
     def update(self, table: str, column: str, values: list[tuple[int, int]]) -> None:
-        self.cursor.execute(f"CREATE TEMP TABLE cache_values (id bigint, value bigint)")
+        self.cursor.execute("CREATE TEMP TABLE cache_values (id bigint, value bigint)")
         self.insert("cache_values", ("id", "value"), values)
         self.cursor.execute(
-            f'UPDATE "{table}" SET "{column}" = v.value FROM cache_values v WHERE "{table}".id = v.id'
+            f'UPDATE "{table}" SET "{column}" = v.value FROM cache_values v '
+            f'WHERE "{table}".id = v.id'
         )
         self.cursor.execute("DROP TABLE cache_values")

@@ -19,7 +19,16 @@ from pathlib import Path
 
 import platformdirs
 import psycopg2
-from shop_history import COLUMNS, GENERATOR_VERSION, SALES, ZONE, PostgresSink, ShopHistory, SqliteSink
+from shop_history import (
+    COLUMNS,
+    GENERATOR_VERSION,
+    SALES,
+    ZONE,
+    PostgresSink,
+    ShopHistory,
+    SqliteSink,
+    names,
+)
 
 from posterm.data.models import TaxRate, User, database
 from posterm.domain.permissions import command_line_actor
@@ -32,16 +41,16 @@ SCHEMA_PREFIX = "posterm_bench_reports_v"
 Progress = Callable[[str], None]
 # The big tables' secondary indexes are dropped for the load and built again after it: building
 # an index from sorted data is much faster than keeping it up to date row by row.
-_BULK_TABLES = (
+_BULK_TABLES = names(
     "sale sale_line sale_line_batch stock_movement payment credit_entry batch purchase_line "
     "supplier_entry cash_movement"
-).split()
+)
 # Tables with an id sequence on PostgreSQL that the history writes to.
-_ID_TABLES = (
+_ID_TABLES = names(
     "app_user category product supplier customer shift sale sale_line payment credit_entry "
     "purchase purchase_line batch sale_line_batch stock_movement supplier_entry cash_movement "
     "counter setting"
-).split()
+)
 
 
 def cache_dir() -> Path:
@@ -60,8 +69,9 @@ def _init_with_posterm(url: str) -> tuple[dict[int, int], dict[str, int], str]:
         rates = {TaxRate.rate.db_value(r.rate): r.id for r in TaxRate.select()}
         owner = User.get(User.username == OWNER)
         first_ids = {
-            table: database.execute_sql(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"')
-            .fetchone()[0]
+            table: database.execute_sql(
+                f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"'
+            ).fetchone()[0]
             for table in COLUMNS
         }
         return rates, first_ids, owner.password_hash
@@ -161,9 +171,7 @@ def _pg_marker(cursor, schema: str) -> str | None:
     cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,))
     if cursor.fetchone() is None:
         return None
-    cursor.execute(
-        "SELECT to_regclass(%s)", (f"{schema}.setting",)
-    )
+    cursor.execute("SELECT to_regclass(%s)", (f"{schema}.setting",))
     if cursor.fetchone()[0] is None:
         return None
     cursor.execute(f"SELECT value FROM {schema}.setting WHERE key = %s", (MARKER,))
@@ -219,14 +227,13 @@ def postgres_shop(base_url: str, progress: Progress) -> str:
                 cursor.execute(sql)
             cursor.execute("SET session_replication_role = DEFAULT")
             cursor.execute(
-                "INSERT INTO setting (created_at, updated_at, key, value) "
-                "VALUES (%s, %s, %s, %s)",
+                "INSERT INTO setting (created_at, updated_at, key, value) VALUES (%s, %s, %s, %s)",
                 _marker_row(),
             )
             for table in _ID_TABLES:
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT COALESCE(MAX(id), 0) + 1 FROM \"{table}\"), false)"
+                    f'(SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"), false)'
                 )
         connection.commit()
         connection.autocommit = True
