@@ -15,7 +15,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from posterm.data.fields import utc_now
 from posterm.domain.stock import suggested_reorder
 
 MONEY = Decimal(1).scaleb(-4)
@@ -33,8 +32,9 @@ def quantity(raw: Any) -> Decimal:
 class Floors:
     """The floors over one database connection (`cursor` of the raw DB-API connection)."""
 
-    def __init__(self, connection: Any, postgres: bool, zone: ZoneInfo) -> None:
+    def __init__(self, connection: Any, postgres: bool, zone: ZoneInfo, now: datetime) -> None:
         self.connection = connection
+        self.now = now  # the reorder window ends here (the benchmark pins posterm's clock)
         self.postgres = postgres
         self.zone = zone
         self.mark = "%s" if postgres else "?"
@@ -289,7 +289,7 @@ class Floors:
 
     def reorder(self, first: date, last: date) -> list[tuple]:
         days = min((last - first).days + 1, 3650)
-        since = (utc_now() - timedelta(days=days)).replace(tzinfo=None)
+        since = (self.now - timedelta(days=days)).replace(tzinfo=None)
         sql = """
             SELECT p.code, p.name, p.stock, p.min_stock, p.reorder_qty, p.sold_by_weight,
                    COALESCE(sold.quantity, 0)

@@ -31,9 +31,10 @@ from shop_store import postgres_shop, sqlite_shop
 from startup import BenchmarkError
 
 from posterm.data.database import is_postgres
+from posterm.data.fields import utc_now
 from posterm.data.models import Sale, database
 from posterm.domain.permissions import command_line_actor
-from posterm.services import reports, system
+from posterm.services import reports, stock, system
 from posterm.services.settings import load_settings
 
 TARGET = 1.5
@@ -126,7 +127,11 @@ def bench_database(url: str, runs: int, progress: Callable[[str], None]) -> Figu
         zone = ZoneInfo(load_settings().timezone)
         actor = command_line_actor("bench", "bench-till")
         last_day = _last_day(zone)
-        floors = Floors(database.connection(), is_postgres(), zone)
+        # Reorder sums what sold in the last days up to now: one pinned "now" for posterm and
+        # the floor, or a sale falling out of the window between their calls would differ.
+        now = utc_now()
+        stock.utc_now = lambda: now
+        floors = Floors(database.connection(), is_postgres(), zone, now)
         results: Figures = {"last_day": last_day.isoformat(), "reports": {}}
         for name in reports.REPORTS:
             for label, first, last in _ranges(last_day):
@@ -160,6 +165,7 @@ def bench_database(url: str, runs: int, progress: Callable[[str], None]) -> Figu
         }
         results["rows"] = counts
     finally:
+        stock.utc_now = utc_now
         system.close()
     return results
 
