@@ -105,14 +105,15 @@ def _sqlite_marker(path: Path) -> str | None:
     return row[0] if row else None
 
 
-def sqlite_shop(progress: Progress) -> str:
-    """The cached SQLite store's URL, built first if it is missing or of another version."""
+def sqlite_shop(progress: Progress) -> tuple[str, float | None]:
+    """The cached SQLite store's URL, built first if it is missing or of another version;
+    and the seconds the build took (None when the cached store was used)."""
     folder = cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"reports-shop-v{GENERATOR_VERSION}-{SALES}.db"
     if os.environ.get("POSTERM_BENCH_REBUILD") != "1" and _sqlite_marker(path) == _marker_value():
         progress(f"reports: SQLite: cached store {path}")
-        return f"sqlite:///{path}"
+        return f"sqlite:///{path}", None
     for old in folder.glob("reports-shop-v*"):
         old.unlink()
     building = folder / f"reports-shop-v{GENERATOR_VERSION}-{SALES}.building"
@@ -152,11 +153,12 @@ def sqlite_shop(progress: Progress) -> str:
     finally:
         connection.close()
     building.rename(path)
+    seconds = time.perf_counter() - started
     progress(
-        f"reports: SQLite: built in {time.perf_counter() - started:.0f} s "
+        f"reports: SQLite: built in {seconds:.0f} s "
         f"({counts['sale']:,} documents, {counts['sale_line']:,} lines): {path}"
     )
-    return f"sqlite:///{path}"
+    return f"sqlite:///{path}", seconds
 
 
 # --- PostgreSQL --------------------------------------------------------------------------------
@@ -179,8 +181,9 @@ def _pg_marker(cursor, schema: str) -> str | None:
     return row[0] if row else None
 
 
-def postgres_shop(base_url: str, progress: Progress) -> str:
-    """The cached PostgreSQL schema's URL, built first if it is missing or of another version."""
+def postgres_shop(base_url: str, progress: Progress) -> tuple[str, float | None]:
+    """The cached PostgreSQL schema's URL, built first if it is missing or of another
+    version; and the seconds the build took (None when the cached schema was used)."""
     schema = f"{SCHEMA_PREFIX}{GENERATOR_VERSION}_{SALES}"
     building = f"{schema}_building"
     admin = psycopg2.connect(base_url)
@@ -190,7 +193,7 @@ def postgres_shop(base_url: str, progress: Progress) -> str:
             rebuild = os.environ.get("POSTERM_BENCH_REBUILD") == "1"
             if not rebuild and _pg_marker(cursor, schema) == _marker_value():
                 progress(f"reports: PostgreSQL: cached schema {schema}")
-                return _with_schema(base_url, schema)
+                return _with_schema(base_url, schema), None
             cursor.execute(
                 "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s",
                 (SCHEMA_PREFIX.replace("_", r"\_") + "%",),
@@ -245,8 +248,9 @@ def postgres_shop(base_url: str, progress: Progress) -> str:
             cursor.execute(f'ALTER SCHEMA "{building}" RENAME TO "{schema}"')
     finally:
         connection.close()
+    seconds = time.perf_counter() - started
     progress(
-        f"reports: PostgreSQL: built in {time.perf_counter() - started:.0f} s "
+        f"reports: PostgreSQL: built in {seconds:.0f} s "
         f"({counts['sale']:,} documents, {counts['sale_line']:,} lines): schema {schema}"
     )
-    return _with_schema(base_url, schema)
+    return _with_schema(base_url, schema), seconds
