@@ -230,7 +230,8 @@ class Sale(BaseModel):
     note = TextField(default="")
 
     class Meta:
-        indexes = ((("series", "sequence"), True),)
+        # created_at: reports read a range of days (0007).
+        indexes = ((("series", "sequence"), True), (("created_at",), False))
 
 
 class SaleLine(BaseModel):
@@ -276,6 +277,9 @@ class Payment(BaseModel):
     amount = MoneyField()
     tendered = MoneyField(null=True)  # cash handed over, before change
     reference = CharField(max_length=64, default="")
+
+    class Meta:
+        indexes = ((("created_at",), False),)  # reports read a range of days (0007)
 
 
 class CreditEntry(BaseModel):
@@ -395,6 +399,9 @@ class StockMovement(BaseModel):
     terminal = CharField(max_length=32, default="")
     stock_count = ForeignKeyField(StockCount, null=True, backref="movements")
 
+    class Meta:
+        indexes = ((("created_at",), False),)  # reports read a range of days (0007)
+
 
 class SupplierEntry(BaseModel):
     """What we owe each supplier: purchases raise it, payments lower it."""
@@ -442,6 +449,9 @@ class CashMovement(BaseModel):
     reason = TextField(default="")
     user = ForeignKeyField(User)
     approved_by = ForeignKeyField(User, null=True)
+
+    class Meta:
+        indexes = ((("created_at",), False),)  # reports read a range of days (0007)
 
 
 class Counter(BaseModel):

@@ -37,13 +37,14 @@ from posterm.data.models import (
     User,
     database,
 )
-from posterm.domain.credit import BUCKETS
+from posterm.data.statements import fetch, query_sql
+from posterm.domain.credit import BUCKETS, age
 from posterm.domain.errors import NotFound, ValidationError
 from posterm.domain.money import MONEY_PLACES, QUANTITY_PLACES, quantize_money
 from posterm.domain.permissions import Actor, Permission
 from posterm.domain.reports import Column, Report, make_report
 from posterm.services import credit
-from posterm.services.settings import load_settings
+from posterm.services.settings import load_setting
 
 MAX_DAYS = 3 * 366  # a report's longest range
 TOP_ITEMS = 5
@@ -277,7 +278,8 @@ def sales_by_cashier(first: date, last: date, zone: ZoneInfo) -> Report:
             who,
             _count_kind("sale"),
             _sum_kind(Sale.total, "sale"),
-            _count_kind("return") + _count_kind("void"),
+            # Returns and voids: every kind that is not a sale, in one sum each.
+            fn.SUM(Case(None, [(Sale.kind != "sale", 1)], 0)),
             scaled(fn.SUM(Case(None, [(Sale.kind != "sale", Sale.total)], 0)), Sale.total),
             sum_of(Sale.total),
         )
@@ -411,23 +413,29 @@ def _from_scaled(raw) -> Decimal:
 
 
 def inventory_valuation(first: date, last: date, zone: ZoneInfo) -> Report:
-    name = fn.COALESCE(Category.name, "(none)")
-    query = (
-        Product.select(
-            name,
-            fn.COUNT(Product.id),
-            sum_of(Product.stock),
-            _value(Product.stock, Product.cost),
-            _value(Product.stock, Product.price),
+    def build():
+        name = fn.COALESCE(Category.name, "(none)")
+        return (
+            Product.select(
+                name,
+                fn.COUNT(Product.id),
+                sum_of(Product.stock),
+                _value(Product.stock, Product.cost),
+                _value(Product.stock, Product.price),
+            )
+            .join(Category, JOIN.LEFT_OUTER)
+            .where((Product.status == ACTIVE) & Product.deleted_at.is_null() & (Product.stock > 0))
+            .group_by(name)
+            .order_by(name)
         )
-        .join(Category, JOIN.LEFT_OUTER)
-        .where((Product.status == ACTIVE) & Product.deleted_at.is_null() & (Product.stock > 0))
-        .group_by(name)
-        .order_by(name)
-    )
+
+    # One row per category: the SQL text is written once (see expenses).
+    params = ["(none)", 0, 0, 0, ACTIVE, 0, "(none)", "(none)"]
+    sql = query_sql(("report inventory valuation",), build, params)
+    fields = (Category.name, Product.id, Product.stock, Product.id, Product.id)
     rows = [
         (n, count, _qty(q), _from_scaled(at_cost), _from_scaled(at_price))
-        for n, count, q, at_cost, at_price in query.tuples()
+        for n, count, q, at_cost, at_price in fetch(sql, params, fields)
     ]
     columns = (
         Column("Category"),
@@ -455,9 +463,13 @@ def credit_outstanding(first: date, last: date, zone: ZoneInfo) -> Report:
         .having(fn.SUM(CreditEntry.amount) > 0)
         .order_by(SQL("owed").desc(), Customer.name)
     )
+    debts: dict[int, list[tuple[date, Decimal]]] = {}
+    for customer_id, at, unpaid in _open_debts(owing.select(Customer.id).order_by(), end):
+        debts.setdefault(customer_id, []).append((at.astimezone(zone).date(), unpaid))
     rows = []
     for customer_id, name, phone, balance in owing.tuples():
-        aged = credit.ageing_before(customer_id, end, last)
+        # Only the unpaid parts of debts are left, so ageing them pays nothing off again.
+        aged = age(debts.get(customer_id, []), last)
         rows.append((name, phone or "", _money(balance), *map(_money, aged.buckets)))
     columns = (
         Column("Customer"),
@@ -467,6 +479,43 @@ def credit_outstanding(first: date, last: date, zone: ZoneInfo) -> Report:
     )
     note = f"Balances at the close of {last:%d-%m-%Y}, aged on that day."
     return make_report("credit-outstanding", "Credit outstanding", first, last, columns, rows, note)
+
+
+def _open_debts(customers, before: datetime) -> Iterator[tuple[int, datetime, Decimal]]:
+    """(customer id, when, unpaid part) of each debt of `customers` not paid off by `before`
+    (counting only the ledger before it), in one query: credits pay the oldest debts first
+    (domain.credit.open_debts), so what is left of a debt is what the running sum of debts
+    up to it exceeds all of the credits by, at most the debt itself."""
+    entry = CreditEntry
+    owner = {"partition_by": [entry.customer]}
+    debts = fn.SUM(Case(None, [(entry.amount > 0, entry.amount)], 0)).over(
+        order_by=[entry.id], **owner
+    )
+    credits = fn.SUM(Case(None, [(entry.amount < 0, entry.amount)], 0)).over(**owner)
+    ledger = (
+        entry.select(
+            entry.customer.alias("customer_id"),
+            entry.created_at.alias("at"),
+            entry.amount.alias("amount"),
+            debts.alias("debts"),
+            credits.alias("credits"),
+        )
+        .where(entry.customer.in_(customers) & (entry.created_at < before))
+        .alias("ledger")
+    )
+    left = ledger.c.debts + ledger.c.credits  # credits are negative
+    unpaid = Case(None, [(left >= ledger.c.amount, ledger.c.amount)], left)
+    query = (
+        entry.select(ledger.c.customer_id, ledger.c.at, unpaid)
+        .from_(ledger)
+        .where((ledger.c.amount > 0) & (left > 0))
+        .tuples()
+    )
+    for customer_id, at, amount in query:
+        # A subquery's column comes back raw: text on SQLite, naive UTC on PostgreSQL.
+        # fromisoformat reads peewee's text form, many times faster than its strptime.
+        moment = at if isinstance(at, datetime) else datetime.fromisoformat(at)
+        yield customer_id, moment.replace(tzinfo=UTC), entry.amount.python_value(amount)
 
 
 def supplier_dues(first: date, last: date, zone: ZoneInfo) -> Report:
@@ -512,16 +561,28 @@ def supplier_dues(first: date, last: date, zone: ZoneInfo) -> Report:
 
 def expenses(first: date, last: date, zone: ZoneInfo) -> Report:
     """Money paid out of the tills for the shop's costs, by category."""
-    category = fn.COALESCE(fn.NULLIF(CashMovement.category, ""), "(none)")
-    query = (
-        CashMovement.select(category, fn.COUNT(CashMovement.id), sum_of(CashMovement.amount))
-        .where(
-            (CashMovement.kind == "expense") & _in_range(CashMovement.created_at, first, last, zone)
+    start, end = _start_of(first, zone), _start_of(last + timedelta(1), zone)
+
+    def build():
+        category = fn.COALESCE(fn.NULLIF(CashMovement.category, ""), "(none)")
+        return (
+            CashMovement.select(category, fn.COUNT(CashMovement.id), sum_of(CashMovement.amount))
+            .where(
+                (CashMovement.kind == "expense")
+                & (CashMovement.created_at >= start)
+                & (CashMovement.created_at < end)
+            )
+            .group_by(category)
+            .order_by(category)
         )
-        .group_by(category)
-        .order_by(category)
-    )
-    rows = [(c, n, _money(a)) for c, n, a in query.tuples()]
+
+    # A few rows from an index: peewee would take longer to write the SQL than it takes to
+    # run, so its text is written once (statements.query_sql).
+    unnamed = ("", "(none)")
+    params = [*unnamed, 0, "expense", start, end, *unnamed, *unnamed]
+    sql = query_sql(("report expenses",), build, params)
+    fields = (CashMovement.category, CashMovement.id, CashMovement.amount)
+    rows = [(c, n, _money(a)) for c, n, a in fetch(sql, params, fields)]
     columns = (Column("Category"), Column("Count", True, True), _money_col("Amount"))
     return make_report("expenses", "Expenses", first, last, columns, rows)
 
@@ -566,12 +627,7 @@ def reorder(first: date, last: date, zone: ZoneInfo) -> Report:
     from posterm.services import stock
 
     days = min((last - first).days + 1, stock.MAX_DAYS)
-    found = []
-    while True:  # the stock service hands them out a page at a time
-        page = stock.reorder_suggestions(days, limit=stock.MAX_PAGE, offset=len(found))
-        found += page
-        if len(page) < stock.MAX_PAGE:
-            break
+    found = stock.all_reorder_suggestions(days)
     rows = [
         (
             r.product.code,
@@ -621,12 +677,17 @@ REPORTS: dict[str, ReportSpec] = {
 }
 
 
+def _store_zone() -> ZoneInfo:
+    # Only the timezone: parsing every store setting costs more than a small report.
+    return ZoneInfo(load_setting("timezone"))
+
+
 def report_names() -> list[tuple[str, str]]:
     return [(spec.name, spec.title) for spec in REPORTS.values()]
 
 
 def store_today() -> date:
-    return datetime.now(ZoneInfo(load_settings().timezone)).date()
+    return datetime.now(_store_zone()).date()
 
 
 def run_report(actor: Actor, name: str, first: date, last: date) -> Report:
@@ -639,7 +700,7 @@ def run_report(actor: Actor, name: str, first: date, last: date) -> Report:
         raise ValidationError("to", "the last day comes before the first")
     if (last - first).days >= MAX_DAYS:
         raise ValidationError("from", f"a report covers at most {MAX_DAYS} days")
-    zone = ZoneInfo(load_settings().timezone)
+    zone = _store_zone()
     with database.atomic():  # one snapshot for the report's queries
         report = spec.build(first, last, zone)
     if spec.as_of_now:
@@ -671,7 +732,7 @@ EXPIRY_DAYS = 30
 
 def dashboard(actor: Actor, today: date | None = None) -> Dashboard:
     actor.require(Permission.VIEW_DASHBOARD)
-    zone = ZoneInfo(load_settings().timezone)
+    zone = _store_zone()
     today = today or datetime.now(zone).date()
     with database.atomic():
         bills, net = (

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from posterm.data.database import write_transaction
 from posterm.data.fields import utc_now
 from posterm.data.models import Setting
+from posterm.data.statements import fetch, query_sql
+from posterm.domain.errors import ValidationError
 from posterm.domain.permissions import Actor, Permission
 from posterm.domain.store_settings import SPECS, StoreSettings, spec_for
 from posterm.services import audit
@@ -16,6 +20,21 @@ def stored_texts() -> dict[str, str]:
 
 def load_settings() -> StoreSettings:
     return StoreSettings.from_texts(stored_texts())
+
+
+def load_setting(key: str) -> Any:
+    """One store setting, parsed, reading only its row: what load_settings() gives for it
+    (the default when unset or no longer valid), without parsing every other setting."""
+    spec = spec_for(key)
+    sql = query_sql(
+        ("setting",), lambda: Setting.select(Setting.value).where(Setting.key == key), [key]
+    )
+    found = fetch(sql, [key], [Setting.value])
+    text = found[0][0] if found else None
+    try:
+        return spec.parse(spec.default if text is None else text)
+    except ValidationError:
+        return spec.parse(spec.default)
 
 
 def get_setting(key: str) -> str:

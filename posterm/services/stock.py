@@ -592,6 +592,16 @@ def reorder_suggestions(days: int = 30, *, limit: int = 50, offset: int = 0) -> 
     voids put back), read from the stock ledger.
     """
     _page(limit, offset)
+    return _reorders(_reorder_query(days).limit(limit).offset(offset), days)
+
+
+def all_reorder_suggestions(days: int = 30) -> list[Reorder]:
+    """Every product to order (the reorder report): one query, not a page at a time, since
+    each page would sum the stock ledger over the days again."""
+    return _reorders(_reorder_query(days), days)
+
+
+def _reorder_query(days: int):
     if not 1 <= days <= MAX_DAYS:
         raise ValidationError("days", f"must be between 1 and {MAX_DAYS}")
     since = utc_now() - timedelta(days=days)
@@ -605,20 +615,32 @@ def reorder_suggestions(days: int = 30, *, limit: int = 50, offset: int = 0) -> 
         .alias("sold")
     )
     sold_raw = fn.COALESCE(sold.c.sold, 0)
-    query = (
-        _active_products()
-        .select_extend(sold_raw.alias("sold_raw"))
+    # Only what a StockItem shows: a whole product row per suggestion costs more than the sum.
+    shown = (
+        Product.id,
+        Product.code,
+        Product.name,
+        Product.unit,
+        Product.stock,
+        Product.min_stock,
+        Product.reorder_qty,
+        Product.sold_by_weight,
+    )
+    return (
+        Product.select(*shown, sold_raw.alias("sold_raw"))
+        .where((Product.status == ACTIVE) & Product.deleted_at.is_null())
         .join_from(Product, sold, JOIN.LEFT_OUTER, on=(sold.c.pid == Product.id))
         .where(
             (Product.stock < sold_raw + Product.min_stock)
             | ((Product.min_stock > 0) & (Product.stock <= Product.min_stock))
         )
         .order_by(Product.search_name, Product.id)
-        .limit(limit)
-        .offset(offset)
     )
+
+
+def _reorders(query, days: int) -> list[Reorder]:
     found = []
-    for product in query:
+    for product in query.namedtuples():
         quantity = Product.stock.python_value(int(product.sold_raw or 0))
         found.append(
             Reorder(

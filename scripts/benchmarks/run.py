@@ -24,6 +24,7 @@ from billing import billing_rows, run_billing
 from catalog import catalog_rows, run_catalog
 from credit import credit_rows, run_credit
 from csv_import import csv_import_rows, run_csv_import
+from reports import reports_rows, run_reports
 from startup import BenchmarkError, run_startup, startup_rows
 from stock import run_stock, stock_rows
 
@@ -68,6 +69,11 @@ BENCHMARKS: dict[str, Benchmark] = {
         floor="raw SQL on the same connection (a keyset page of the sort; a search_name range)",
         run=run_stock,
         rows=stock_rows,
+    ),
+    "reports": Benchmark(
+        floor="hand-written SQL doing each report's work on the same connection, same rows",
+        run=run_reports,
+        rows=reports_rows,
     ),
 }
 

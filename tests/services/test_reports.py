@@ -471,3 +471,68 @@ def test_expenses_stock_movements_and_reorder(owner, shop):
     )
     assert wanted[2:5] == (salt.stock, D(60), sold_salt)
     assert wanted[5] == suggested_reorder(salt.stock, D(60), D(24), sold_salt, whole_units=True)
+
+
+def test_credit_outstanding_ages_like_the_ledger_of_each_customer(owner):
+    """The report ages every customer in one query; each row must equal what walking the
+    customer's ledger up to the close of the last day gives (credit.ageing_before): debts,
+    part payments, advances, returns, paid-off accounts."""
+    import random
+
+    from posterm.data.models import CreditEntry
+
+    rng = random.Random(7)
+    today = reports.store_today()
+    now = datetime.now(UTC)
+    for number in range(30):
+        customer = Customer.create(
+            code=f"AGE{number}", name=f"Ageing {number:02d}", search_name=f"ageing {number:02d}"
+        )
+        balance = D(0)
+        days_ago = sorted(rng.sample(range(0, 200), rng.randint(1, 12)), reverse=True)
+        for index, days in enumerate(days_ago):
+            if index == 0 and number % 5 == 0:
+                amount = -D(rng.randint(1, 300))  # an advance before any debt
+            elif rng.random() < 0.6:
+                amount = D(rng.randint(1, 900)) + D("0.25")
+            else:
+                amount = -min(max(balance, D(1)), D(rng.randint(1, 700)))
+            balance += amount
+            CreditEntry.create(
+                created_at=now - timedelta(days=days, minutes=rng.randint(0, 600)),
+                customer=customer,
+                kind="sale" if amount > 0 else "payment",
+                amount=amount,
+                balance_after=balance,
+                user=owner.user_id,
+            )
+        if number % 7 == 0 and balance > 0:  # paid off: no longer on the report
+            CreditEntry.create(
+                customer=customer,
+                kind="payment",
+                amount=-balance,
+                balance_after=D(0),
+                user=owner.user_id,
+            )
+            balance = D(0)
+        Customer.update(balance=balance).where(Customer.id == customer.id).execute()
+
+    for last in (today, today - timedelta(days=45)):
+        report = by_label(run(owner, "credit-outstanding", last - timedelta(days=30), last))
+        end = reports._start_of(last + timedelta(days=1), reports._store_zone())
+        owed_then = {}
+        for customer in Customer.select():
+            entries = CreditEntry.select().where(
+                (CreditEntry.customer == customer.id) & (CreditEntry.created_at < end)
+            )
+            owed = sum((e.amount for e in entries), D(0))
+            if owed > 0:
+                owed_then[customer] = owed
+        assert sorted(report) == sorted(c.name for c in owed_then)
+        for customer, owed in owed_then.items():
+            row = report[customer.name]
+            assert row[2] == owed
+            assert row[3:] == credit.ageing_before(customer.id, end, last).buckets
+            assert sum(row[3:]) == owed
+            if last == today:
+                assert owed == customer.balance
