@@ -10,7 +10,7 @@ from posterm.services import auth
 from posterm.services.settings import set_setting
 from posterm.ui.modals.override import OverrideModal
 from posterm.ui.screens.billing import BillingScreen
-from tests.ui.conftest import settle, type_text
+from tests.ui.conftest import log_in, settle, type_text
 from tests.ui.test_billing import ATTA, scanner_burst, shop  # noqa: F401 (the fixture)
 
 
@@ -21,12 +21,7 @@ async def test_a_discount_above_the_limit_needs_a_managers_pin(shop):  # noqa: F
     auth.create_user(cli, "boss", Role.MANAGER, "pw5678", "5678")
     set_setting(cli, "discount_limit_percent", "10")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await type_text(pilot, "asha")
-        await pilot.press("enter")
-        await type_text(pilot, "pw1234")
-        await pilot.press("enter")
-        await settle(pilot)
+        await log_in(pilot, "asha", "pw1234")
         assert isinstance(app.screen, BillingScreen)
         await scanner_burst(pilot, ATTA)
         await pilot.press("f5")  # a discount on the whole bill

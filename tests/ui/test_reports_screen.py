@@ -8,7 +8,7 @@ from textual.widgets import DataTable, OptionList, Sparkline, Static
 
 from posterm.services.reports import REPORTS
 from posterm.ui.screens.reports import ReportScreen, ReportsScreen
-from tests.ui.conftest import settle, type_text
+from tests.ui.conftest import log_in, settle, type_text
 from tests.ui.test_sales_screen import open_sales, sold  # noqa: F401 (a fixture)
 
 
@@ -73,12 +73,7 @@ async def test_a_cashier_sees_the_dashboard_but_no_reports(sold):  # noqa: F811
     auth.create_user(command_line_actor("tester"), "asha", "cashier", "pw1234", "4321")
     app = sold
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await type_text(pilot, "asha")
-        await pilot.press("enter")
-        await type_text(pilot, "pw1234")
-        await pilot.press("enter")
-        await settle(pilot)
+        await log_in(pilot, "asha", "pw1234")
         await pilot.press("alt+r")
         await settle(pilot)
         screen = app.screen

@@ -109,12 +109,7 @@ async def test_return_without_receipt_needs_a_manager_for_a_cashier(sold):
     auth.create_user(by, "asha", Role.CASHIER, "pw1234", "1111")
     auth.create_user(by, "mina", Role.MANAGER, "pw1234", "9999")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await type_text(pilot, "asha")
-        await pilot.press("enter")
-        await type_text(pilot, "pw1234")
-        await pilot.press("enter")
-        await settle(pilot)
+        await log_in(pilot, "asha", "pw1234")
         await pilot.press("alt+s")
         await settle(pilot)
         await pilot.press("f9")

@@ -17,7 +17,7 @@ from posterm.ui.modals.cash_count import CashCountModal
 from posterm.ui.modals.cash_movement import CashMovementModal
 from posterm.ui.screens.billing import BillingScreen
 from posterm.ui.screens.shift import ShiftScreen
-from tests.ui.conftest import settle, type_text
+from tests.ui.conftest import log_in, settle, type_text
 from tests.ui.test_billing import scanner_burst
 
 D = Decimal
@@ -54,12 +54,7 @@ def text_of(app, selector: str, kind=Label) -> str:
 async def test_open_sell_pay_out_and_close_with_a_count(till):
     app = till
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await type_text(pilot, "owner")
-        await pilot.press("enter")
-        await type_text(pilot, "secret")
-        await pilot.press("enter")
-        await settle(pilot)
+        await log_in(pilot)
         assert isinstance(app.screen, BillingScreen)
 
         await pilot.press("alt+t")
@@ -150,12 +145,7 @@ async def test_a_manager_closes_another_tills_shift_and_reprints_its_z_report(ti
 
     other = shifts.open_new_shift(bina, "200")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await type_text(pilot, "owner")
-        await pilot.press("enter")
-        await type_text(pilot, "secret")
-        await pilot.press("enter")
-        await settle(pilot)
+        await log_in(pilot)
         await pilot.press("alt+t")
         await settle(pilot)
         assert "no shift open" in text_of(app, "#shift-title")  # this till, till-1
