@@ -142,7 +142,9 @@ def line_share(
         # the line's tax and the taxable value the rest. (Rounding the taxable value and the
         # tax each on their own gave 1 of 4 soaps at 45.00 incl. 18% back as 45.01.)
         total = part(sold.line_total, returned.line_total)
-        tax = part(sold.tax_amount, returned.tax_amount)
+        # Rounded on its own, a paisa of tax could outrun a share of the total that rounded
+        # down; capped, the return that takes the last unit still takes the rest of the tax.
+        tax = min(part(sold.tax_amount, returned.tax_amount), total)
         taxable = total - tax
         net = total if prices_include_tax else taxable
         return LineMoney(
