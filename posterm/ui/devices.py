@@ -358,7 +358,11 @@ class DevicesMixin:
 
         self._wedge = None
         if self.config.scanner == "keyboard":
-            self._wedge = KeyboardWedge(self, wedge_settings(self.config))  # type: ignore[arg-type]
+            self._wedge = KeyboardWedge(
+                self,  # type: ignore[arg-type]
+                wedge_settings(self.config),
+                self._replay_keys,
+            )
         self.devices.start()
 
     def on_unmount(self) -> None:
@@ -366,14 +370,19 @@ class DevicesMixin:
 
     async def on_event(self, event: events.Event) -> None:
         wedge = self.__dict__.get("_wedge")
-        if (
-            wedge is not None
-            and isinstance(event, events.Key)
-            and not event.is_forwarded
-            and wedge.intercept(event)
-        ):
-            return
+        if wedge is not None and isinstance(event, events.Key) and not event.is_forwarded:
+            interception = wedge.intercept(event)
+            await self._replay_keys(interception.replay)
+            if interception.after_replay is not None:
+                interception.after_replay()
+            if interception.taken:
+                return
         await super().on_event(event)  # type: ignore[misc]
+
+    async def _replay_keys(self, keys: list[events.Key]) -> None:
+        """Keys the wedge held back from what turned out to be typing, handled as typed."""
+        for key in keys:
+            await super().on_event(key)  # type: ignore[misc]
 
     def on_device_scan(self, message: DeviceScan) -> None:
         from posterm.ui.scanner_input import _over_billing, _refuse

@@ -82,6 +82,67 @@ async def test_a_burst_is_a_scan_whatever_has_the_focus(till):
         assert app.screen.query_one("#scan").value == "ta"  # the typed text is kept
 
 
+def post_keys(app, keys: str, gap: float = 0.002, then: str | None = None) -> None:
+    """Characters `gap` seconds apart by their timestamps, then the key `then` if given."""
+    at = time.monotonic()
+    events_ = [events.Key(character, character) for character in keys]
+    if then is not None:
+        events_.append(events.Key(then, "\r" if then == "enter" else None))
+    for event in events_:
+        event.time = at
+        at += gap
+        app.post_message(event)
+
+
+async def test_a_scans_digits_never_reach_the_scan_field(till):
+    app = till()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        field = app.screen.query_one("#scan")
+        seen: list[str] = []
+        field.watch(field, "value", lambda value: seen.append(value), init=False)
+        await burst(pilot, SALT)
+        assert items(app) == [("SALT1", Decimal(1))]
+        # Only the first digit was typed (before the burst was known), then taken back out.
+        assert seen == [SALT[0], ""]
+
+
+async def test_quick_keys_that_stop_are_typed_in_order(till):
+    app = till()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        post_keys(app, "tat")  # as quick as a scanner, but no Enter follows
+        await pilot.pause(0.1)
+        await settle(pilot)
+        assert app.screen.query_one("#scan").value == "tat"
+        assert items(app) == []
+
+
+async def test_quick_keys_then_a_slow_one_keep_their_order(till):
+    app = till()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        post_keys(app, "ta")
+        slow = events.Key("s", "s")
+        slow.time = time.monotonic() + 0.5  # half a second after them by its timestamp
+        app.post_message(slow)
+        await pilot.pause(0.1)
+        await settle(pilot)
+        assert app.screen.query_one("#scan").value == "tas"
+
+
+async def test_a_quick_burst_too_short_for_a_scan_is_typed_then_entered(till):
+    app = till()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        post_keys(app, "3*", then="enter")  # shorter than a code: a person's quick "3*" Enter
+        await pilot.pause(0.1)
+        await settle(pilot)
+        assert items(app) == []
+        await burst(pilot, SALT)  # the quantity typed first applies to the next scan
+        assert items(app) == [("SALT1", Decimal(3))]
+
+
 async def test_typing_in_a_window_is_left_alone(till):
     app = till()
     async with app.run_test(size=(80, 24)) as pilot:
