@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN, SQL, Case, fn
@@ -43,7 +45,6 @@ from posterm.domain.errors import NotFound, ValidationError
 from posterm.domain.money import MONEY_PLACES, QUANTITY_PLACES, quantize_money
 from posterm.domain.permissions import Actor, Permission
 from posterm.domain.reports import Column, Report, make_report
-from posterm.services import credit
 from posterm.services.settings import load_setting
 
 MAX_DAYS = 3 * 366  # a report's longest range
@@ -139,9 +140,25 @@ def _money(value: Decimal | None) -> Decimal:
     return short if short == value else value
 
 
+_QUANTUM = Decimal(1).scaleb(-QUANTITY_PLACES)
+_UNIT = Decimal(1)
+
+
 def _qty(value: Decimal | None) -> Decimal:
-    exact = (value or Decimal(0)).quantize(Decimal(1).scaleb(-QUANTITY_PLACES)).normalize()
-    return exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact
+    """A quantity at the places it carries: whole units without any, others to the last
+    digit that counts (12.500 -> 12.5). Reports call it on every quantity cell."""
+    if not value:
+        return Decimal(0)
+    exact = value.quantize(_QUANTUM)
+    if exact == exact.to_integral_value():
+        return exact.quantize(_UNIT)
+    return exact.normalize()
+
+
+# Literals, not parameters, where a grouped expression is also the order: SQLite sees that
+# GROUP BY and ORDER BY are the same expression (one sort, not two) only when they read alike.
+_BLANK = SQL("''")
+_UNNAMED = SQL("'(none)'")
 
 
 def _money_col(label: str) -> Column:
@@ -417,7 +434,7 @@ def _from_scaled(raw) -> Decimal:
 
 def inventory_valuation(first: date, last: date, zone: ZoneInfo) -> Report:
     def build():
-        name = fn.COALESCE(Category.name, "(none)")
+        name = fn.COALESCE(Category.name, _UNNAMED)
         return (
             Product.select(
                 name,
@@ -433,7 +450,7 @@ def inventory_valuation(first: date, last: date, zone: ZoneInfo) -> Report:
         )
 
     # One row per category: the SQL text is written once (see expenses).
-    params = ["(none)", 0, 0, 0, ACTIVE, 0, "(none)", "(none)"]
+    params = [0, 0, 0, ACTIVE, 0]
     sql = query_sql(("report inventory valuation",), build, params)
     fields = (Category.name, Product.id, Product.stock, Product.id, Product.id)
     rows = [
@@ -457,23 +474,44 @@ def credit_outstanding(first: date, last: date, zone: ZoneInfo) -> Report:
     """Who owed us at the close of the last day, from the credit ledger, aged on that day
     (oldest debt paid first). The first day does not matter: a balance is all of its past."""
     end = _start_of(last + timedelta(1), zone)
-    owed = sum_of(CreditEntry.amount)
+    entry = CreditEntry
     owing = (
-        Customer.select(Customer.id, Customer.name, Customer.phone, owed.alias("owed"))
-        .join(CreditEntry)
-        .where(Customer.deleted_at.is_null() & (CreditEntry.created_at < end))
+        Customer.select(
+            Customer.id.alias("id"),
+            Customer.name.alias("name"),
+            Customer.phone.alias("phone"),
+            fn.SUM(entry.amount).alias("owed"),
+        )
+        .join(entry)
+        .where(Customer.deleted_at.is_null() & (entry.created_at < end))
         .group_by(Customer.id, Customer.name, Customer.phone)
-        .having(fn.SUM(CreditEntry.amount) > 0)
-        .order_by(SQL("owed").desc(), Customer.name)
+        .having(fn.SUM(entry.amount) > 0)
+        .cte("owing")
     )
-    debts: dict[int, list[tuple[date, Decimal]]] = {}
-    for customer_id, at, unpaid in _open_debts(owing.select(Customer.id).order_by(), end):
-        debts.setdefault(customer_id, []).append((at.astimezone(zone).date(), unpaid))
+    unpaid = _open_debts(owing, end)
+    # One query: who owes is summed once (a CTE), read by the ageing and for the rows; a
+    # customer comes once per unpaid debt (once with none), their rows one after another.
+    query = (
+        owing.select_from(
+            owing.c.id, owing.c.name, owing.c.phone, owing.c.owed, unpaid.c.at, unpaid.c.unpaid
+        )
+        .join(unpaid, JOIN.LEFT_OUTER, on=(unpaid.c.customer_id == owing.c.id))
+        .order_by(owing.c.owed.desc(), owing.c.name, owing.c.id)
+        .tuples()
+    )
+    amount = entry.amount.python_value
     rows = []
-    for customer_id, name, phone, balance in owing.tuples():
+    for _customer, lines in groupby(query.execute(database), key=itemgetter(0)):
+        lines = list(lines)
+        _id, name, phone, balance = lines[0][:4]
         # Only the unpaid parts of debts are left, so ageing them pays nothing off again.
-        aged = age(debts.get(customer_id, []), last)
-        rows.append((name, phone or "", _money(balance), *map(_money, aged.buckets)))
+        debts = [
+            (_utc(at).astimezone(zone).date(), amount(left))
+            for *_, at, left in lines
+            if at is not None
+        ]
+        aged = age(debts, last).buckets
+        rows.append((name, phone or "", _money(amount(balance)), *map(_money, aged)))
     columns = (
         Column("Customer"),
         Column("Phone"),
@@ -484,11 +522,18 @@ def credit_outstanding(first: date, last: date, zone: ZoneInfo) -> Report:
     return make_report("credit-outstanding", "Credit outstanding", first, last, columns, rows, note)
 
 
-def _open_debts(customers, before: datetime) -> Iterator[tuple[int, datetime, Decimal]]:
-    """(customer id, when, unpaid part) of each debt of `customers` not paid off by `before`
-    (counting only the ledger before it), in one query: credits pay the oldest debts first
-    (domain.credit.open_debts), so what is left of a debt is what the running sum of debts
-    up to it exceeds all of the credits by, at most the debt itself."""
+def _utc(at) -> datetime:
+    # A subquery's column comes back raw: text on SQLite, naive UTC on PostgreSQL.
+    # fromisoformat reads peewee's text form, many times faster than its strptime.
+    moment = at if isinstance(at, datetime) else datetime.fromisoformat(at)
+    return moment.replace(tzinfo=UTC)
+
+
+def _open_debts(owing, before: datetime):
+    """A subquery of (customer_id, at, unpaid part) of each debt of the customers of the CTE
+    `owing` not paid off by `before` (counting only the ledger before it): credits pay the
+    oldest debts first (domain.credit.open_debts), so what is left of a debt is what the
+    running sum of debts up to it exceeds all of the credits by, at most the debt itself."""
     entry = CreditEntry
     owner = {"partition_by": [entry.customer]}
     debts = fn.SUM(Case(None, [(entry.amount > 0, entry.amount)], 0)).over(
@@ -503,22 +548,18 @@ def _open_debts(customers, before: datetime) -> Iterator[tuple[int, datetime, De
             debts.alias("debts"),
             credits.alias("credits"),
         )
-        .where(entry.customer.in_(customers) & (entry.created_at < before))
+        .join(owing, on=(owing.c.id == entry.customer))
+        .where(entry.created_at < before)
         .alias("ledger")
     )
     left = ledger.c.debts + ledger.c.credits  # credits are negative
     unpaid = Case(None, [(left >= ledger.c.amount, ledger.c.amount)], left)
-    query = (
-        entry.select(ledger.c.customer_id, ledger.c.at, unpaid)
+    return (
+        entry.select(ledger.c.customer_id, ledger.c.at, unpaid.alias("unpaid"))
         .from_(ledger)
         .where((ledger.c.amount > 0) & (left > 0))
-        .tuples()
+        .alias("unpaid")
     )
-    for customer_id, at, amount in query:
-        # A subquery's column comes back raw: text on SQLite, naive UTC on PostgreSQL.
-        # fromisoformat reads peewee's text form, many times faster than its strptime.
-        moment = at if isinstance(at, datetime) else datetime.fromisoformat(at)
-        yield customer_id, moment.replace(tzinfo=UTC), entry.amount.python_value(amount)
 
 
 def supplier_dues(first: date, last: date, zone: ZoneInfo) -> Report:
@@ -562,12 +603,15 @@ def supplier_dues(first: date, last: date, zone: ZoneInfo) -> Report:
     return make_report("supplier-dues", "Supplier dues", first, last, columns, rows, note)
 
 
+_EXPENSE_COLUMNS = (Column("Category"), Column("Count", True, True), _money_col("Amount"))
+
+
 def expenses(first: date, last: date, zone: ZoneInfo) -> Report:
     """Money paid out of the tills for the shop's costs, by category."""
     start, end = _start_of(first, zone), _start_of(last + timedelta(1), zone)
 
     def build():
-        category = fn.COALESCE(fn.NULLIF(CashMovement.category, ""), "(none)")
+        category = fn.COALESCE(fn.NULLIF(CashMovement.category, _BLANK), _UNNAMED)
         return (
             CashMovement.select(category, fn.COUNT(CashMovement.id), sum_of(CashMovement.amount))
             .where(
@@ -581,13 +625,11 @@ def expenses(first: date, last: date, zone: ZoneInfo) -> Report:
 
     # A few rows from an index: peewee would take longer to write the SQL than it takes to
     # run, so its text is written once (statements.query_sql).
-    unnamed = ("", "(none)")
-    params = [*unnamed, 0, "expense", start, end, *unnamed, *unnamed]
+    params = [0, "expense", start, end]
     sql = query_sql(("report expenses",), build, params)
-    fields = (CashMovement.category, CashMovement.id, CashMovement.amount)
-    rows = [(c, n, _money(a)) for c, n, a in fetch(sql, params, fields)]
-    columns = (Column("Category"), Column("Count", True, True), _money_col("Amount"))
-    return make_report("expenses", "Expenses", first, last, columns, rows)
+    amount = CashMovement.amount.python_value
+    rows = [(c, n, _money(amount(a))) for c, n, a in database.execute_sql(sql, params).fetchall()]
+    return make_report("expenses", "Expenses", first, last, _EXPENSE_COLUMNS, rows)
 
 
 def stock_movements(first: date, last: date, zone: ZoneInfo) -> Report:
@@ -630,17 +672,9 @@ def reorder(first: date, last: date, zone: ZoneInfo) -> Report:
     from posterm.services import stock
 
     days = min((last - first).days + 1, stock.MAX_DAYS)
-    found = stock.all_reorder_suggestions(days)
     rows = [
-        (
-            r.product.code,
-            r.product.name,
-            _qty(r.product.stock),
-            _qty(r.product.min_stock),
-            _qty(r.sold),
-            _qty(r.suggested),
-        )
-        for r in found
+        (code, name, _qty(on_hand), _qty(minimum), _qty(sold), _qty(suggested))
+        for code, name, on_hand, minimum, sold, suggested in stock.all_reorder_figures(days)
     ]
     columns = (
         Column("Code"),
@@ -740,9 +774,32 @@ def dashboard(actor: Actor, today: date | None = None) -> Dashboard:
     actor.require(Permission.VIEW_DASHBOARD)
     zone = _store_zone()
     today = today or datetime.now(zone).date()
+    live = Customer.deleted_at.is_null()
+    owing = live & (Customer.balance > 0)
+    week_start = _start_of(today - timedelta(days=6), zone)
+    # The day's bills and the store's counts in one statement: each count is a subquery
+    # that the database runs once, not a round trip of its own.
+    counts = (
+        Customer.select(fn.COUNT(Customer.id)).where(owing),
+        Customer.select(fn.SUM(Customer.balance)).where(owing),
+        Product.select(fn.COUNT(Product.id)).where(
+            (Product.status == ACTIVE)
+            & Product.deleted_at.is_null()
+            & (Product.stock <= Product.min_stock)
+        ),
+        Batch.select(fn.COUNT(Batch.id))
+        .join(Product)
+        .where(
+            Batch.expiry_date.is_null(False)
+            & (Batch.expiry_date <= today + timedelta(days=EXPIRY_DAYS))
+            & (Batch.quantity_remaining > 0)
+            & Product.deleted_at.is_null()
+        ),
+        Customer.select(fn.COUNT(Customer.id)).where((Customer.created_at >= week_start) & live),
+    )
     with database.atomic():
-        bills, net = (
-            Sale.select(_count_kind("sale"), sum_of(Sale.total))
+        bills, net, customers_owing, owed, low, expiring, new_customers = (
+            Sale.select(_count_kind("sale"), sum_of(Sale.total), *counts)
             .where(_sales_in(today, today, zone))
             .tuples()
             .get()
@@ -756,33 +813,6 @@ def dashboard(actor: Actor, today: date | None = None) -> Dashboard:
         tenders = [(m, _money(by_method.pop(m, Decimal(0)))) for m in ("cash", "credit")]
         other = sum(by_method.values(), Decimal(0))
         tenders.append(("other", _money(other)))
-        owed = credit.balance_totals()
-        low = (
-            Product.select()
-            .where(
-                (Product.status == ACTIVE)
-                & Product.deleted_at.is_null()
-                & (Product.stock <= Product.min_stock)
-            )
-            .count()
-        )
-        expiring = (
-            Batch.select()
-            .join(Product)
-            .where(
-                Batch.expiry_date.is_null(False)
-                & (Batch.expiry_date <= today + timedelta(days=EXPIRY_DAYS))
-                & (Batch.quantity_remaining > 0)
-                & Product.deleted_at.is_null()
-            )
-            .count()
-        )
-        week_start = _start_of(today - timedelta(days=6), zone)
-        new_customers = (
-            Customer.select()
-            .where((Customer.created_at >= week_start) & Customer.deleted_at.is_null())
-            .count()
-        )
         top = sales_by_item(today, today, zone, limit=TOP_ITEMS)
         first = today - timedelta(days=TREND_DAYS - 1)
         days = sales_by_day(first, today, zone)
@@ -795,11 +825,11 @@ def dashboard(actor: Actor, today: date | None = None) -> Dashboard:
         net_sales=_money(net),
         bills=int(bills or 0),
         tenders=tuple(tenders),
-        credit_owed=owed.owed,
-        customers_owing=owed.customers,
-        low_stock=low,
-        expiring=expiring,
-        new_customers=new_customers,
+        credit_owed=_money(Customer.balance.python_value(owed or 0)),
+        customers_owing=int(customers_owing or 0),
+        low_stock=int(low or 0),
+        expiring=int(expiring or 0),
+        new_customers=int(new_customers or 0),
         top_items=tuple((row[1], row[2], row[3]) for row in top.rows),
         trend=trend,
     )

@@ -420,6 +420,12 @@ def test_permissions_names_and_ranges(owner, shop):
         assert "Test Store" in render_text(report_document(report, "Test Store", 42))
 
 
+def test_quantity_cells_carry_the_places_that_count():
+    cells = [reports._qty(D(text)) for text in ("12.000", "12.500", "0.125", "-2.000", "0.000")]
+    assert [str(cell) for cell in cells] == ["12", "12.5", "0.125", "-2", "0"]
+    assert str(reports._qty(None)) == "0" and str(reports._qty(D("1E+3"))) == "1000"
+
+
 def test_ranges_split_where_daylight_saving_changes_the_offset():
     from datetime import date
 
