@@ -264,7 +264,7 @@ def sales_by_item(first: date, last: date, zone: ZoneInfo, limit: int | None = N
 
 
 def sales_by_category(first: date, last: date, zone: ZoneInfo) -> Report:
-    name = fn.COALESCE(Category.name, "(none)")
+    name = fn.COALESCE(Category.name, _UNNAMED)
     query = (
         _lines_in(first, last, zone)
         .switch(SaleLine)
@@ -292,10 +292,10 @@ def sales_by_category(first: date, last: date, zone: ZoneInfo) -> Report:
 
 
 def sales_by_cashier(first: date, last: date, zone: ZoneInfo) -> Report:
-    who = fn.MAX(fn.COALESCE(fn.NULLIF(User.full_name, ""), User.username))
+    who = fn.MAX(fn.COALESCE(fn.NULLIF(User.full_name, _BLANK), User.username))
     query = (
         Sale.select(
-            who,
+            who.alias("who"),
             _count_kind("sale"),
             _sum_kind(Sale.total, "sale"),
             # Returns and voids: every kind that is not a sale, in one sum each.
@@ -306,7 +306,7 @@ def sales_by_cashier(first: date, last: date, zone: ZoneInfo) -> Report:
         .join(User, on=(Sale.user == User.id))
         .where(_sales_in(first, last, zone))
         .group_by(Sale.user)
-        .order_by(who)
+        .order_by(SQL("who"))  # by name: an aggregate repeated would be summed again
     )
     rows = []
     for name, bills, sold, reversals, reversed_, net in query.tuples():
@@ -339,13 +339,14 @@ def sales_by_payment(first: date, last: date, zone: ZoneInfo) -> Report:
     outward = scaled(
         fn.SUM(Case(None, [(Payment.direction == "out", Payment.amount)], 0)), Payment.amount
     )
+    # COUNT(*), not of a column (SQLite would read each id), and the net in Python.
     query = (
-        Payment.select(Payment.method, fn.COUNT(Payment.id), inward, outward, _signed_payment())
+        Payment.select(Payment.method, fn.COUNT(SQL("*")), inward, outward)
         .where(Payment.sale.is_null(False) & _in_range(Payment.created_at, first, last, zone))
         .group_by(Payment.method)
         .order_by(Payment.method)
     )
-    rows = [(m, n, _money(i), _money(o), _money(s)) for m, n, i, o, s in query.tuples()]
+    rows = [(m, n, _money(i), _money(o), _money(i - o)) for m, n, i, o in query.tuples()]
     columns = (
         Column("Method"),
         Column("Count", True, True),
@@ -573,19 +574,20 @@ def supplier_dues(first: date, last: date, zone: ZoneInfo) -> Report:
             fn.SUM(Case(None, [(condition, SupplierEntry.amount)], 0)), SupplierEntry.amount
         )
 
-    owed = summed(by_end)
     query = (
         Supplier.select(
             Supplier.name,
             Supplier.phone,
             summed(in_range & (SupplierEntry.kind == "purchase")),
             summed(in_range & (SupplierEntry.kind == "payment")),
-            owed,
+            # The rows are the ledger up to the close already: owed is all of their sum.
+            sum_of(SupplierEntry.amount).alias("owed"),
         )
         .join(SupplierEntry)
         .where(Supplier.deleted_at.is_null() & by_end)
         .group_by(Supplier.id, Supplier.name, Supplier.phone)
-        .order_by(owed.desc(), Supplier.name)
+        # By name: the aggregate written again in ORDER BY would be summed again (SQLite).
+        .order_by(SQL("owed").desc(), Supplier.name)
     )
     rows = [
         (name, phone, _money(b), _money(-p), _money(owed))
