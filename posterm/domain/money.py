@@ -50,7 +50,13 @@ def exact_context() -> AbstractContextManager[Context]:
     return localcontext(_EXACT)
 
 
+# 1, 0.1, 0.01 ...: built once, since every money and quantity figure is quantized to one.
+_STEPS = tuple(Decimal(1).scaleb(-places) for places in range(8))
+
+
 def _step(places: int) -> Decimal:
+    if 0 <= places < len(_STEPS):
+        return _STEPS[places]
     return Decimal(1).scaleb(-places)
 
 

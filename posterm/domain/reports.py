@@ -60,20 +60,17 @@ def make_report(
     rows = tuple(tuple(row) for row in rows)
     totals = None
     if rows and any(c.total for c in columns):
-        totals = tuple(
-            sum((Decimal(row[i]) for row in rows), Decimal(0)) if c.total else ""
-            for i, c in enumerate(columns)
-        )
-        totals = ("Total", *totals[1:])
-        totals = tuple(
-            int(cell) if isinstance(cell, Decimal) and _all_int(rows, i) else cell
-            for i, cell in enumerate(totals)
-        )
+        cells: list[Cell] = ["Total"]
+        for index, column in enumerate(columns[1:], 1):
+            if not column.total:
+                cells.append("")
+                continue
+            values = [row[index] for row in rows]
+            total = sum(map(Decimal, values), Decimal(0))
+            # A column of counts totals to a count.
+            cells.append(int(total) if all(isinstance(v, int) for v in values) else total)
+        totals = tuple(cells)
     return Report(name, title, first_day, last_day, columns, rows, totals, note)
-
-
-def _all_int(rows: tuple[tuple[Cell, ...], ...], index: int) -> bool:
-    return all(isinstance(row[index], int) for row in rows)
 
 
 def cell_text(cell: Cell) -> str:

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from peewee import JOIN, SQL, Case, fn
@@ -43,7 +45,6 @@ from posterm.domain.errors import NotFound, ValidationError
 from posterm.domain.money import MONEY_PLACES, QUANTITY_PLACES, quantize_money
 from posterm.domain.permissions import Actor, Permission
 from posterm.domain.reports import Column, Report, make_report
-from posterm.services import credit
 from posterm.services.settings import load_setting
 
 MAX_DAYS = 3 * 366  # a report's longest range
@@ -59,7 +60,9 @@ class ReportSpec:
     # report is stamped "as of" the moment it ran (on screen, on paper and in the CSV).
     as_of_now: bool = False
     # Built from several queries, which must read one state of the database; a report of a
-    # single query is one snapshot by itself and skips the transaction's two round trips.
+    # single query is one snapshot by itself and skips the transaction's two round trips
+    # (a test holds each report marked so to its one statement). Sales by day and by hour
+    # take one query per run of days at one UTC offset, so several where DST changes.
     one_query: bool = False
 
 
@@ -139,9 +142,57 @@ def _money(value: Decimal | None) -> Decimal:
     return short if short == value else value
 
 
+_CENTS_STEP = 10 ** (MONEY_PLACES - 2)  # stored units in a cent
+_PER_UNIT = 10**QUANTITY_PLACES  # stored units in a unit
+
+
+def _money_of(raw) -> Decimal:
+    """_money of a raw sum of a money column (an integer of 1/10^MONEY_PLACES; a numeric
+    on PostgreSQL), without making the four-place Decimal first: for reports of thousands
+    of rows, which read their rows raw (_raw_rows)."""
+    units = int(raw or 0)
+    if units % _CENTS_STEP == 0:
+        return Decimal(units // _CENTS_STEP).scaleb(-2)
+    return Decimal(units).scaleb(-MONEY_PLACES)
+
+
+def _qty_of(raw) -> Decimal:
+    """_qty of a raw sum of a quantity column (an integer of 1/10^QUANTITY_PLACES)."""
+    units = int(raw or 0)
+    whole, part = divmod(units, _PER_UNIT)
+    if part == 0:
+        return Decimal(whole)
+    return Decimal(units).scaleb(-QUANTITY_PLACES).normalize()
+
+
+def _raw_rows(query) -> list[tuple]:
+    """The rows of `query` as the database gives them: peewee's conversion of each cell (a
+    call per cell, through the row wrapper) costs more than a big report's sums."""
+    sql, params = query.sql()
+    return database.execute_sql(sql, params).fetchall()
+
+
+_QUANTUM = Decimal(1).scaleb(-QUANTITY_PLACES)
+_UNIT = Decimal(1)
+
+
 def _qty(value: Decimal | None) -> Decimal:
-    exact = (value or Decimal(0)).quantize(Decimal(1).scaleb(-QUANTITY_PLACES)).normalize()
-    return exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact
+    """A quantity at the places it carries: whole units without any, others to the last
+    digit that counts (12.500 -> 12.5). Reports call it on every quantity cell."""
+    if not value:
+        return Decimal(0)
+    exact = value.quantize(_QUANTUM)
+    if exact == exact.to_integral_value():
+        return exact.quantize(_UNIT)
+    return exact.normalize()
+
+
+# Literals, not parameters, where a grouped expression is also the order: SQLite sees that
+# GROUP BY and ORDER BY are the same expression (one sort, not two) only when they read alike.
+_BLANK = SQL("''")
+_UNNAMED = SQL("'(none)'")
+# COUNT(*), not COUNT(id): SQLite would read each row's id to see that it is not NULL.
+_COUNT_ROWS = fn.COUNT(SQL("*"))
 
 
 def _money_col(label: str) -> Column:
@@ -231,8 +282,16 @@ def sales_by_item(first: date, last: date, zone: ZoneInfo, limit: int | None = N
     if limit is not None:
         query = query.limit(limit)
     rows = [
-        (code, name, _qty(q), _money(n), _money(t), _money(c), _money(taxable - c))
-        for code, name, q, n, t, c, taxable in query.tuples()
+        (
+            code,
+            name,
+            _qty_of(q),
+            _money_of(n),
+            _money_of(t),
+            _money_of(c),
+            _money_of(int(taxable) - int(c)),
+        )
+        for code, name, q, n, t, c, taxable in _raw_rows(query)
     ]
     columns = (
         Column("Code"),
@@ -247,7 +306,7 @@ def sales_by_item(first: date, last: date, zone: ZoneInfo, limit: int | None = N
 
 
 def sales_by_category(first: date, last: date, zone: ZoneInfo) -> Report:
-    name = fn.COALESCE(Category.name, "(none)")
+    name = fn.COALESCE(Category.name, _UNNAMED)
     query = (
         _lines_in(first, last, zone)
         .switch(SaleLine)
@@ -275,10 +334,10 @@ def sales_by_category(first: date, last: date, zone: ZoneInfo) -> Report:
 
 
 def sales_by_cashier(first: date, last: date, zone: ZoneInfo) -> Report:
-    who = fn.MAX(fn.COALESCE(fn.NULLIF(User.full_name, ""), User.username))
+    who = fn.MAX(fn.COALESCE(fn.NULLIF(User.full_name, _BLANK), User.username))
     query = (
         Sale.select(
-            who,
+            who.alias("who"),
             _count_kind("sale"),
             _sum_kind(Sale.total, "sale"),
             # Returns and voids: every kind that is not a sale, in one sum each.
@@ -289,7 +348,7 @@ def sales_by_cashier(first: date, last: date, zone: ZoneInfo) -> Report:
         .join(User, on=(Sale.user == User.id))
         .where(_sales_in(first, last, zone))
         .group_by(Sale.user)
-        .order_by(who)
+        .order_by(SQL("who"))  # by name: an aggregate repeated would be summed again
     )
     rows = []
     for name, bills, sold, reversals, reversed_, net in query.tuples():
@@ -322,13 +381,14 @@ def sales_by_payment(first: date, last: date, zone: ZoneInfo) -> Report:
     outward = scaled(
         fn.SUM(Case(None, [(Payment.direction == "out", Payment.amount)], 0)), Payment.amount
     )
+    # The net in Python: a third SUM would cost more than the subtraction.
     query = (
-        Payment.select(Payment.method, fn.COUNT(Payment.id), inward, outward, _signed_payment())
+        Payment.select(Payment.method, _COUNT_ROWS, inward, outward)
         .where(Payment.sale.is_null(False) & _in_range(Payment.created_at, first, last, zone))
         .group_by(Payment.method)
         .order_by(Payment.method)
     )
-    rows = [(m, n, _money(i), _money(o), _money(s)) for m, n, i, o, s in query.tuples()]
+    rows = [(m, n, _money(i), _money(o), _money(i - o)) for m, n, i, o in query.tuples()]
     columns = (
         Column("Method"),
         Column("Count", True, True),
@@ -417,11 +477,11 @@ def _from_scaled(raw) -> Decimal:
 
 def inventory_valuation(first: date, last: date, zone: ZoneInfo) -> Report:
     def build():
-        name = fn.COALESCE(Category.name, "(none)")
+        name = fn.COALESCE(Category.name, _UNNAMED)
         return (
             Product.select(
                 name,
-                fn.COUNT(Product.id),
+                _COUNT_ROWS,
                 sum_of(Product.stock),
                 _value(Product.stock, Product.cost),
                 _value(Product.stock, Product.price),
@@ -433,7 +493,7 @@ def inventory_valuation(first: date, last: date, zone: ZoneInfo) -> Report:
         )
 
     # One row per category: the SQL text is written once (see expenses).
-    params = ["(none)", 0, 0, 0, ACTIVE, 0, "(none)", "(none)"]
+    params = [0, 0, 0, ACTIVE, 0]
     sql = query_sql(("report inventory valuation",), build, params)
     fields = (Category.name, Product.id, Product.stock, Product.id, Product.id)
     rows = [
@@ -457,23 +517,49 @@ def credit_outstanding(first: date, last: date, zone: ZoneInfo) -> Report:
     """Who owed us at the close of the last day, from the credit ledger, aged on that day
     (oldest debt paid first). The first day does not matter: a balance is all of its past."""
     end = _start_of(last + timedelta(1), zone)
-    owed = sum_of(CreditEntry.amount)
-    owing = (
-        Customer.select(Customer.id, Customer.name, Customer.phone, owed.alias("owed"))
-        .join(CreditEntry)
-        .where(Customer.deleted_at.is_null() & (CreditEntry.created_at < end))
-        .group_by(Customer.id, Customer.name, Customer.phone)
-        .having(fn.SUM(CreditEntry.amount) > 0)
-        .order_by(SQL("owed").desc(), Customer.name)
-    )
-    debts: dict[int, list[tuple[date, Decimal]]] = {}
-    for customer_id, at, unpaid in _open_debts(owing.select(Customer.id).order_by(), end):
-        debts.setdefault(customer_id, []).append((at.astimezone(zone).date(), unpaid))
+
+    def build():
+        owing = (
+            Customer.select(
+                Customer.id.alias("id"),
+                Customer.name.alias("name"),
+                Customer.phone.alias("phone"),
+                fn.SUM(CreditEntry.amount).alias("owed"),
+            )
+            .join(CreditEntry)
+            .where(Customer.deleted_at.is_null() & (CreditEntry.created_at < end))
+            .group_by(Customer.id, Customer.name, Customer.phone)
+            .having(fn.SUM(CreditEntry.amount) > 0)
+            .cte("owing")
+        )
+        unpaid = _open_debts(owing, end)
+        # Who owes is summed once (a CTE), read by the ageing and for the rows; a customer
+        # comes once per unpaid debt (once with none), their rows one after another.
+        return (
+            owing.select_from(
+                owing.c.id, owing.c.name, owing.c.phone, owing.c.owed, unpaid.c.at, unpaid.c.unpaid
+            )
+            .join(unpaid, JOIN.LEFT_OUTER, on=(unpaid.c.customer_id == owing.c.id))
+            .order_by(owing.c.owed.desc(), owing.c.name, owing.c.id)
+        )
+
+    # One statement; peewee takes a millisecond to write it, so its text is written once.
+    params = [end, 0, 0, 0, 0, 0, end, 0, 0]
+    sql = query_sql(("report credit outstanding",), build, params)
+    found = database.execute_sql(sql, params).fetchall()
+    amount = CreditEntry.amount.python_value
     rows = []
-    for customer_id, name, phone, balance in owing.tuples():
+    for _customer, lines in groupby(found, key=itemgetter(0)):
+        lines = list(lines)
+        _id, name, phone, balance = lines[0][:4]
         # Only the unpaid parts of debts are left, so ageing them pays nothing off again.
-        aged = age(debts.get(customer_id, []), last)
-        rows.append((name, phone or "", _money(balance), *map(_money, aged.buckets)))
+        debts = [
+            (_utc(at).astimezone(zone).date(), amount(left))
+            for *_, at, left in lines
+            if at is not None
+        ]
+        aged = age(debts, last).buckets
+        rows.append((name, phone or "", _money(amount(balance)), *map(_money, aged)))
     columns = (
         Column("Customer"),
         Column("Phone"),
@@ -484,11 +570,18 @@ def credit_outstanding(first: date, last: date, zone: ZoneInfo) -> Report:
     return make_report("credit-outstanding", "Credit outstanding", first, last, columns, rows, note)
 
 
-def _open_debts(customers, before: datetime) -> Iterator[tuple[int, datetime, Decimal]]:
-    """(customer id, when, unpaid part) of each debt of `customers` not paid off by `before`
-    (counting only the ledger before it), in one query: credits pay the oldest debts first
-    (domain.credit.open_debts), so what is left of a debt is what the running sum of debts
-    up to it exceeds all of the credits by, at most the debt itself."""
+def _utc(at) -> datetime:
+    # A subquery's column comes back raw: text on SQLite, naive UTC on PostgreSQL.
+    # fromisoformat reads peewee's text form, many times faster than its strptime.
+    moment = at if isinstance(at, datetime) else datetime.fromisoformat(at)
+    return moment.replace(tzinfo=UTC)
+
+
+def _open_debts(owing, before: datetime):
+    """A subquery of (customer_id, at, unpaid part) of each debt of the customers of the CTE
+    `owing` not paid off by `before` (counting only the ledger before it): credits pay the
+    oldest debts first (domain.credit.open_debts), so what is left of a debt is what the
+    running sum of debts up to it exceeds all of the credits by, at most the debt itself."""
     entry = CreditEntry
     owner = {"partition_by": [entry.customer]}
     debts = fn.SUM(Case(None, [(entry.amount > 0, entry.amount)], 0)).over(
@@ -503,22 +596,18 @@ def _open_debts(customers, before: datetime) -> Iterator[tuple[int, datetime, De
             debts.alias("debts"),
             credits.alias("credits"),
         )
-        .where(entry.customer.in_(customers) & (entry.created_at < before))
+        .join(owing, on=(owing.c.id == entry.customer))
+        .where(entry.created_at < before)
         .alias("ledger")
     )
     left = ledger.c.debts + ledger.c.credits  # credits are negative
     unpaid = Case(None, [(left >= ledger.c.amount, ledger.c.amount)], left)
-    query = (
-        entry.select(ledger.c.customer_id, ledger.c.at, unpaid)
+    return (
+        entry.select(ledger.c.customer_id, ledger.c.at, unpaid.alias("unpaid"))
         .from_(ledger)
         .where((ledger.c.amount > 0) & (left > 0))
-        .tuples()
+        .alias("unpaid")
     )
-    for customer_id, at, amount in query:
-        # A subquery's column comes back raw: text on SQLite, naive UTC on PostgreSQL.
-        # fromisoformat reads peewee's text form, many times faster than its strptime.
-        moment = at if isinstance(at, datetime) else datetime.fromisoformat(at)
-        yield customer_id, moment.replace(tzinfo=UTC), entry.amount.python_value(amount)
 
 
 def supplier_dues(first: date, last: date, zone: ZoneInfo) -> Report:
@@ -532,19 +621,20 @@ def supplier_dues(first: date, last: date, zone: ZoneInfo) -> Report:
             fn.SUM(Case(None, [(condition, SupplierEntry.amount)], 0)), SupplierEntry.amount
         )
 
-    owed = summed(by_end)
     query = (
         Supplier.select(
             Supplier.name,
             Supplier.phone,
             summed(in_range & (SupplierEntry.kind == "purchase")),
             summed(in_range & (SupplierEntry.kind == "payment")),
-            owed,
+            # The rows are the ledger up to the close already: owed is all of their sum.
+            sum_of(SupplierEntry.amount).alias("owed"),
         )
         .join(SupplierEntry)
         .where(Supplier.deleted_at.is_null() & by_end)
         .group_by(Supplier.id, Supplier.name, Supplier.phone)
-        .order_by(owed.desc(), Supplier.name)
+        # By name: the aggregate written again in ORDER BY would be summed again (SQLite).
+        .order_by(SQL("owed").desc(), Supplier.name)
     )
     rows = [
         (name, phone, _money(b), _money(-p), _money(owed))
@@ -562,14 +652,17 @@ def supplier_dues(first: date, last: date, zone: ZoneInfo) -> Report:
     return make_report("supplier-dues", "Supplier dues", first, last, columns, rows, note)
 
 
+_EXPENSE_COLUMNS = (Column("Category"), Column("Count", True, True), _money_col("Amount"))
+
+
 def expenses(first: date, last: date, zone: ZoneInfo) -> Report:
     """Money paid out of the tills for the shop's costs, by category."""
     start, end = _start_of(first, zone), _start_of(last + timedelta(1), zone)
 
     def build():
-        category = fn.COALESCE(fn.NULLIF(CashMovement.category, ""), "(none)")
+        category = fn.COALESCE(fn.NULLIF(CashMovement.category, _BLANK), _UNNAMED)
         return (
-            CashMovement.select(category, fn.COUNT(CashMovement.id), sum_of(CashMovement.amount))
+            CashMovement.select(category, _COUNT_ROWS, sum_of(CashMovement.amount))
             .where(
                 (CashMovement.kind == "expense")
                 & (CashMovement.created_at >= start)
@@ -581,13 +674,11 @@ def expenses(first: date, last: date, zone: ZoneInfo) -> Report:
 
     # A few rows from an index: peewee would take longer to write the SQL than it takes to
     # run, so its text is written once (statements.query_sql).
-    unnamed = ("", "(none)")
-    params = [*unnamed, 0, "expense", start, end, *unnamed, *unnamed]
+    params = [0, "expense", start, end]
     sql = query_sql(("report expenses",), build, params)
-    fields = (CashMovement.category, CashMovement.id, CashMovement.amount)
-    rows = [(c, n, _money(a)) for c, n, a in fetch(sql, params, fields)]
-    columns = (Column("Category"), Column("Count", True, True), _money_col("Amount"))
-    return make_report("expenses", "Expenses", first, last, columns, rows)
+    amount = CashMovement.amount.python_value
+    rows = [(c, n, _money(amount(a))) for c, n, a in database.execute_sql(sql, params).fetchall()]
+    return make_report("expenses", "Expenses", first, last, _EXPENSE_COLUMNS, rows)
 
 
 def stock_movements(first: date, last: date, zone: ZoneInfo) -> Report:
@@ -613,7 +704,7 @@ def stock_movements(first: date, last: date, zone: ZoneInfo) -> Report:
         .group_by(Product.id, Product.code, Product.name)
         .order_by(Product.name, Product.id)
     )
-    rows = [(code, name, *map(_qty, figures)) for code, name, *figures in query.tuples()]
+    rows = [(code, name, *map(_qty_of, figures)) for code, name, *figures in _raw_rows(query)]
     columns = (
         Column("Code"),
         Column("Item"),
@@ -630,17 +721,9 @@ def reorder(first: date, last: date, zone: ZoneInfo) -> Report:
     from posterm.services import stock
 
     days = min((last - first).days + 1, stock.MAX_DAYS)
-    found = stock.all_reorder_suggestions(days)
     rows = [
-        (
-            r.product.code,
-            r.product.name,
-            _qty(r.product.stock),
-            _qty(r.product.min_stock),
-            _qty(r.sold),
-            _qty(r.suggested),
-        )
-        for r in found
+        (code, name, _qty(on_hand), _qty(minimum), _qty(sold), _qty(suggested))
+        for code, name, on_hand, minimum, sold, suggested in stock.all_reorder_figures(days)
     ]
     columns = (
         Column("Code"),
@@ -659,23 +742,29 @@ REPORTS: dict[str, ReportSpec] = {
     for spec in (
         ReportSpec("sales-by-day", "Sales by day", sales_by_day),
         ReportSpec("sales-by-hour", "Sales by hour", sales_by_hour),
-        ReportSpec("sales-by-item", "Sales by item", sales_by_item),
-        ReportSpec("sales-by-category", "Sales by category", sales_by_category),
-        ReportSpec("sales-by-cashier", "Sales by cashier", sales_by_cashier),
-        ReportSpec("sales-by-payment", "Sales by payment method", sales_by_payment),
-        ReportSpec("tax-summary", "Tax summary per rate and HSN", tax_summary),
+        ReportSpec("sales-by-item", "Sales by item", sales_by_item, one_query=True),
+        ReportSpec("sales-by-category", "Sales by category", sales_by_category, one_query=True),
+        ReportSpec("sales-by-cashier", "Sales by cashier", sales_by_cashier, one_query=True),
+        ReportSpec("sales-by-payment", "Sales by payment method", sales_by_payment, one_query=True),
+        ReportSpec("tax-summary", "Tax summary per rate and HSN", tax_summary, one_query=True),
         ReportSpec("profit-and-loss", "Profit and loss", profit_and_loss),
         ReportSpec(
             "inventory-valuation",
             "Inventory valuation at cost and price",
             inventory_valuation,
             as_of_now=True,
+            one_query=True,
         ),
-        ReportSpec("credit-outstanding", "Credit outstanding with ageing", credit_outstanding),
-        ReportSpec("supplier-dues", "Supplier dues", supplier_dues),
+        ReportSpec(
+            "credit-outstanding",
+            "Credit outstanding with ageing",
+            credit_outstanding,
+            one_query=True,
+        ),
+        ReportSpec("supplier-dues", "Supplier dues", supplier_dues, one_query=True),
         ReportSpec("expenses", "Expenses by category", expenses, one_query=True),
-        ReportSpec("stock-movements", "Stock movement summary", stock_movements),
-        ReportSpec("reorder", "Reorder recommendations", reorder, as_of_now=True),
+        ReportSpec("stock-movements", "Stock movement summary", stock_movements, one_query=True),
+        ReportSpec("reorder", "Reorder recommendations", reorder, as_of_now=True, one_query=True),
     )
 }
 
@@ -740,9 +829,32 @@ def dashboard(actor: Actor, today: date | None = None) -> Dashboard:
     actor.require(Permission.VIEW_DASHBOARD)
     zone = _store_zone()
     today = today or datetime.now(zone).date()
+    live = Customer.deleted_at.is_null()
+    owing = live & (Customer.balance > 0)
+    week_start = _start_of(today - timedelta(days=6), zone)
+    # The day's bills and the store's counts in one statement: each count is a subquery
+    # that the database runs once, not a round trip of its own.
+    counts = (
+        Customer.select(_COUNT_ROWS).where(owing),
+        Customer.select(fn.SUM(Customer.balance)).where(owing),
+        Product.select(_COUNT_ROWS).where(
+            (Product.status == ACTIVE)
+            & Product.deleted_at.is_null()
+            & (Product.stock <= Product.min_stock)
+        ),
+        Batch.select(_COUNT_ROWS)
+        .join(Product)
+        .where(
+            Batch.expiry_date.is_null(False)
+            & (Batch.expiry_date <= today + timedelta(days=EXPIRY_DAYS))
+            & (Batch.quantity_remaining > 0)
+            & Product.deleted_at.is_null()
+        ),
+        Customer.select(_COUNT_ROWS).where((Customer.created_at >= week_start) & live),
+    )
     with database.atomic():
-        bills, net = (
-            Sale.select(_count_kind("sale"), sum_of(Sale.total))
+        bills, net, customers_owing, owed, low, expiring, new_customers = (
+            Sale.select(_count_kind("sale"), sum_of(Sale.total), *counts)
             .where(_sales_in(today, today, zone))
             .tuples()
             .get()
@@ -756,33 +868,6 @@ def dashboard(actor: Actor, today: date | None = None) -> Dashboard:
         tenders = [(m, _money(by_method.pop(m, Decimal(0)))) for m in ("cash", "credit")]
         other = sum(by_method.values(), Decimal(0))
         tenders.append(("other", _money(other)))
-        owed = credit.balance_totals()
-        low = (
-            Product.select()
-            .where(
-                (Product.status == ACTIVE)
-                & Product.deleted_at.is_null()
-                & (Product.stock <= Product.min_stock)
-            )
-            .count()
-        )
-        expiring = (
-            Batch.select()
-            .join(Product)
-            .where(
-                Batch.expiry_date.is_null(False)
-                & (Batch.expiry_date <= today + timedelta(days=EXPIRY_DAYS))
-                & (Batch.quantity_remaining > 0)
-                & Product.deleted_at.is_null()
-            )
-            .count()
-        )
-        week_start = _start_of(today - timedelta(days=6), zone)
-        new_customers = (
-            Customer.select()
-            .where((Customer.created_at >= week_start) & Customer.deleted_at.is_null())
-            .count()
-        )
         top = sales_by_item(today, today, zone, limit=TOP_ITEMS)
         first = today - timedelta(days=TREND_DAYS - 1)
         days = sales_by_day(first, today, zone)
@@ -795,11 +880,11 @@ def dashboard(actor: Actor, today: date | None = None) -> Dashboard:
         net_sales=_money(net),
         bills=int(bills or 0),
         tenders=tuple(tenders),
-        credit_owed=owed.owed,
-        customers_owing=owed.customers,
-        low_stock=low,
-        expiring=expiring,
-        new_customers=new_customers,
+        credit_owed=_money(Customer.balance.python_value(owed or 0)),
+        customers_owing=int(customers_owing or 0),
+        low_stock=int(low or 0),
+        expiring=int(expiring or 0),
+        new_customers=int(new_customers or 0),
         top_items=tuple((row[1], row[2], row[3]) for row in top.rows),
         trend=trend,
     )

@@ -29,6 +29,7 @@ from posterm.data.models import (
     StockCountLine,
     StockMovement,
     User,
+    database,
 )
 from posterm.domain.errors import Conflict, NotFound, ValidationError
 from posterm.domain.money import format_quantity
@@ -595,13 +596,36 @@ def reorder_suggestions(days: int = 30, *, limit: int = 50, offset: int = 0) -> 
     return _reorders(_reorder_query(days).limit(limit).offset(offset), days)
 
 
-def all_reorder_suggestions(days: int = 30) -> list[Reorder]:
-    """Every product to order (the reorder report): one query, not a page at a time, since
-    each page would sum the stock ledger over the days again."""
-    return _reorders(_reorder_query(days), days)
+def all_reorder_figures(
+    days: int = 30,
+) -> list[tuple[str, str, Decimal, Decimal, Decimal, Decimal]]:
+    """(code, name, stock, min stock, sold, suggested) of every product to order, as
+    reorder_suggestions judges them (the reorder report): one query, not a page at a time,
+    since each page would sum the stock ledger over the days again; plain tuples, since a
+    StockItem and a Reorder for each of thousands of products cost more than the query."""
+    columns = (
+        Product.code,
+        Product.name,
+        Product.stock,
+        Product.min_stock,
+        Product.reorder_qty,
+        Product.sold_by_weight,
+    )
+    sql, params = _reorder_query(days, columns).sql()
+    quantity = Product.stock.python_value  # the same scale for each quantity column
+    found = []
+    for code, name, raw_stock, raw_min, raw_reorder, weight, raw_sold in database.execute_sql(
+        sql, params
+    ).fetchall():
+        on_hand, minimum, sold = quantity(raw_stock), quantity(raw_min), quantity(raw_sold)
+        suggested = suggested_reorder(
+            on_hand, minimum, quantity(raw_reorder), sold, whole_units=not weight
+        )
+        found.append((code, name, on_hand, minimum, sold, suggested))
+    return found
 
 
-def _reorder_query(days: int):
+def _reorder_query(days: int, shown: tuple = ()):
     if not 1 <= days <= MAX_DAYS:
         raise ValidationError("days", f"must be between 1 and {MAX_DAYS}")
     since = utc_now() - timedelta(days=days)
@@ -616,7 +640,7 @@ def _reorder_query(days: int):
     )
     sold_raw = fn.COALESCE(sold.c.sold, 0)
     # Only what a StockItem shows: a whole product row per suggestion costs more than the sum.
-    shown = (
+    shown = shown or (
         Product.id,
         Product.code,
         Product.name,

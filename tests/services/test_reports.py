@@ -420,6 +420,42 @@ def test_permissions_names_and_ranges(owner, shop):
         assert "Test Store" in render_text(report_document(report, "Test Store", 42))
 
 
+def test_a_report_run_without_a_transaction_is_one_statement(owner, shop, monkeypatch):
+    """run_report skips the snapshot transaction for a report marked one_query: one
+    statement reads one state of the database, more than one might not."""
+    from posterm.data.models import database
+
+    real = database.obj
+    execute = real.execute_sql
+    seen: list[str] = []
+
+    def spy(sql, params=None):
+        seen.append(sql)
+        return execute(sql, params)
+
+    monkeypatch.setattr(real, "execute_sql", spy)
+    marked = [spec for spec in reports.REPORTS.values() if spec.one_query]
+    assert len(marked) >= 10
+    for spec in marked:
+        seen.clear()
+        spec.build(shop["yesterday"], shop["today"], ZONE)
+        assert len(seen) == 1, (spec.name, seen)
+
+
+def test_quantity_cells_carry_the_places_that_count():
+    cells = [reports._qty(D(text)) for text in ("12.000", "12.500", "0.125", "-2.000", "0.000")]
+    assert [str(cell) for cell in cells] == ["12", "12.5", "0.125", "-2", "0"]
+    assert str(reports._qty(None)) == "0" and str(reports._qty(D("1E+3"))) == "1000"
+    # Big reports read raw sums: the same cells, exponent and all, as from the Decimals.
+    raws = [0, 1, -1, 5, 50, 99, 100, -100, 150, 1000, -1000, 1234, 12000, -12500, 10**15 + 7]
+    raws += [n * 10**k + r for n in (-7, 3, 41) for k in range(6) for r in (0, 1, 50)]
+    for raw in raws:
+        assert str(reports._money_of(raw)) == str(reports._money(D(raw).scaleb(-4)))
+        assert str(reports._qty_of(raw)) == str(reports._qty(D(raw).scaleb(-3)))
+        assert str(reports._money_of(D(raw))) == str(reports._money_of(raw))  # PostgreSQL
+    assert reports._money_of(None) == 0 and reports._qty_of(None) == 0
+
+
 def test_ranges_split_where_daylight_saving_changes_the_offset():
     from datetime import date
 

@@ -243,6 +243,11 @@ def test_low_stock_expiring_and_reorder(db_url, owner, make_product):
     assert suggestions["Bread"].sold == D(35)
     assert suggestions["Bread"].suggested == D(32)  # 35 sold + 2 minimum - 5 left
     assert idle.id not in [r.product.id for r in suggestions.values()]
+    # The reorder report's plain rows say what the pages of suggestions say.
+    assert stock.all_reorder_figures(30) == [
+        (r.product.code, r.product.name, r.product.stock, r.product.min_stock, r.sold, r.suggested)
+        for r in stock.reorder_suggestions(30)
+    ]
 
 
 def test_reorder_formula():
