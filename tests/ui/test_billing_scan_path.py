@@ -198,3 +198,29 @@ async def test_a_name_with_brackets_shows_as_typed(shop):
         table = app.screen.query_one(BillTable)
         drawn = table.render_line(1).text  # the first row, under the header
         assert "Pepsi [500ml] [bold]x" in drawn
+
+
+async def test_each_search_result_fits_one_line_with_its_price(shop):
+    from posterm.data.models import Product, TaxRate
+    from posterm.ui.widgets.product_search import ProductSearchList
+
+    for number in range(12):  # more than the popup shows: its scrollbar takes two columns
+        Product.create(
+            code=f"LONGNAME{number:02d}",
+            name=f"Zandu Balm Extra Strength Ayurvedic Pain Relief {number:02d}",
+            search_name=f"zandu balm extra strength ayurvedic pain relief longname{number:02d}",
+            tax_rate=TaxRate.get(TaxRate.name == "GST 5%"),
+            price=Decimal("12345.50"),
+            stock=Decimal(5),
+        )
+    app = shop()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        for character in "zandu":
+            await pilot.press(character)
+        await settle(pilot)
+        results = app.screen.query_one(ProductSearchList)
+        assert results.option_count == 12
+        assert results.virtual_size.height == results.option_count  # no result wraps
+        first = results.render_line(0).text
+        assert "12,345.50" in first and "LONGNAME00" in first

@@ -255,8 +255,9 @@ class BillingScreen(Screen[None]):
 
     def _describe_result(self, product: ProductInfo) -> str:
         symbol = self.settings.currency_symbol if self.settings else ""
+        # 64 columns: the popup's width at 80 columns with its scrollbar showing.
         return (
-            f"{product.name[:44]:<44} {product.code[:10]:<10} "
+            f"{product.name[:40]:<40} {product.code[:10]:<10} "
             f"{format_money(product.price, symbol):>12}"
         )
 
