@@ -226,13 +226,15 @@ class PostermApp(DevicesMixin, App[int]):  # DevicesMixin: counter hardware, ui/
 
 
 def _screen_commands(screen: Screen):
-    """Every key of the current screen is also a palette command, named as in the footer."""
+    """Every key of the current screen is also a palette command, named as in the footer
+    (or in full, by the screen's PALETTE_NAMES, where the footer has only room for less)."""
+    full_names = getattr(screen, "PALETTE_NAMES", {})
     for binding in screen.BINDINGS:
         if isinstance(binding, Binding) and binding.description and binding.id:
             key = binding.key.split(",")[0]
             key = key.title() if "+" in key else key.upper()  # Ctrl+R, F2, DELETE
             yield SystemCommand(
-                f"{binding.description} ({key})",
+                f"{full_names.get(binding.id, binding.description)} ({key})",
                 f"{type(screen).__name__.removesuffix('Screen')}: "
                 f"{binding.tooltip or binding.description}",
                 partial(screen.run_action, binding.action),

@@ -79,3 +79,25 @@ async def scanner_burst(pilot, code: str, *, wait=settle) -> None:
 def bill_lines(app) -> list[tuple[str, Decimal]]:
     """(code, quantity) of each line of the bill on the billing screen."""
     return [(item.code, item.quantity) for item in app.screen.bill.items]
+
+
+def hidden_footer_keys(screen) -> list[str]:
+    """The footer keys of `screen` that are cut off or hidden (behind the palette key or
+    past the right edge): each as "key description", e.g. "f10 Post"."""
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    footer = screen.query_one(Footer)
+    keys = list(footer.query(FooterKey))
+    palette = [key for key in keys if key.has_class("-command-palette")]
+    width = screen.size.width
+    hidden = []
+    for key in keys:
+        if key in palette:
+            continue
+        region = key.region
+        needed = len(key.key_display) + 1 + len(key.description)
+        behind = any(p.region.y == region.y and region.right > p.region.x for p in palette)
+        if region.width < needed or region.right > width or behind:
+            hidden.append(f"{key.key_display} {key.description}")
+    return hidden

@@ -146,3 +146,18 @@ async def test_paying_a_supplier_from_their_ledger_asks_before_an_advance(shop):
         assert cell(ledger, "ledger-table", 0, 4) == "-150.00"
         assert "Advance with them 150.00" in str(ledger.query_one("#ledger-due").render())
         assert Supplier.get().balance == Decimal(-150)
+
+
+async def test_every_receiving_key_shows_in_the_footer_at_80_columns(shop):  # noqa: F811
+    from tests.ui.conftest import hidden_footer_keys
+
+    app = shop()
+    add_supplier()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_receiving(pilot)
+        await pilot.press("escape")  # no invoice number yet
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PurchaseScreen)
+        assert "f8" in {key.key for key in screen.query("FooterKey")}
+        assert hidden_footer_keys(screen) == []

@@ -154,3 +154,20 @@ async def test_alerts_and_import_with_bad_rows(shop, tmp_path):
         await settle(pilot)
         assert app.screen.query_one(ProgressBar).percentage == 1
         assert Product.select().where(Product.code == "NEW1").exists()
+
+
+async def test_the_count_footer_shows_f10_post_at_80_columns(shop):
+    from tests.ui.conftest import hidden_footer_keys
+
+    app = shop
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await palette(pilot, "Stock count")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StockCountScreen)
+        keys = {key.key: key for key in screen.query("FooterKey")}
+        assert keys["f10"].description == "Post"
+        hidden = hidden_footer_keys(screen)
+        assert not [key for key in hidden if not key.startswith(("^q", "^l"))]

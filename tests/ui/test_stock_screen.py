@@ -197,7 +197,14 @@ async def test_every_stock_key_is_in_the_command_palette(shop):
     async with shop.run_test(size=(80, 24)) as pilot:
         stock = await open_stock(pilot)
         titles = {command.title for command in shop.get_system_commands(stock)}
-        for wanted in ("Edit (F2)", "New (F3)", "Filter (F6)", "Labels (F8)", "Tax rates (F10)"):
+        for wanted in (
+            "Edit (F2)",
+            "New (F3)",
+            "Filter (F6)",
+            "Labels (F8)",
+            "Tax rates (F10)",
+            "Categories (F9)",
+        ):
             assert wanted in titles
         assert "Stock (Alt+K)" in titles
 
@@ -246,3 +253,15 @@ def test_stock_screen(shop, snap_compare):
         await open_stock(pilot)
 
     assert snap_compare(shop, terminal_size=(80, 24), run_before=opened)
+
+
+async def test_every_stock_key_shows_in_the_footer_at_80_columns(shop):
+    from tests.ui.conftest import hidden_footer_keys
+
+    async with shop.run_test(size=(80, 24)) as pilot:
+        stock = await open_stock(pilot)
+        await settle(pilot)
+        shown = {key.key for key in stock.query("FooterKey")}
+        for key in ("f9", "f10", "f11", "f12", "ctrl+n", "ctrl+r", "ctrl+o"):
+            assert key in shown
+        assert hidden_footer_keys(stock) == []

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from posterm.domain.errors import PostermError, ValidationError
 from posterm.domain.money import (
@@ -33,6 +33,7 @@ from posterm.domain.purchases import ReceivingDraft, parse_day, parse_invoice_nu
 from posterm.domain.scan_entry import split_quantity
 from posterm.ui.background import run_service
 from posterm.ui.widgets.fields import Field
+from posterm.ui.widgets.key_bar import TwoRowFooter
 from posterm.ui.widgets.product_search import ProductSearchList
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ class PurchaseScreen(Screen[None]):
         yield DataTable(id="purchase-lines", cursor_type="row", zebra_stripes=True)
         yield Label("", id="purchase-status")
         yield Static("", id="purchase-totals")
-        yield Footer(compact=True)
+        yield TwoRowFooter(columns=6)  # nine keys (F8 among them) do not fit one row
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

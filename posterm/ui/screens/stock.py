@@ -19,12 +19,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from posterm.domain.catalog_records import ProductFilter
 from posterm.domain.money import format_money, format_quantity
 from posterm.ui.background import run_service
 from posterm.ui.widgets.fields import Field
+from posterm.ui.widgets.key_bar import TwoRowFooter
 
 if TYPE_CHECKING:
     from posterm.domain.catalog_records import PageCursor, ProductDetail, ProductPage, ProductRow
@@ -52,8 +53,9 @@ class StockScreen(Screen[None]):
         Binding("f6", "filter", "Filter", id="stock.filter"),
         Binding("f7", "toggle_active", "Off/on", id="stock.toggle_active"),
         Binding("f8", "labels", "Labels", id="stock.labels"),
-        Binding("f9", "categories", "Categories", id="stock.categories"),
-        Binding("f10", "tax_rates", "Tax rates", id="stock.tax_rates"),
+        # Short names: all fourteen keys and the palette fill two 80-column rows exactly.
+        Binding("f9", "categories", "Categ", id="stock.categories"),
+        Binding("f10", "tax_rates", "Tax", id="stock.tax_rates"),
         # The stock ledger's screens (ui/stock_commands.py); priority over the find field.
         Binding("f11", "movements", "Moves", id="stock.movements", priority=True),
         Binding("f12", "adjust", "Adjust", id="stock.adjust", priority=True),
@@ -66,6 +68,7 @@ class StockScreen(Screen[None]):
         Binding("pagedown", "move(10)", "Page down", show=False),
         Binding("escape", "clear_find", "Clear", show=False),
     ]
+    PALETTE_NAMES = {"stock.categories": "Categories", "stock.tax_rates": "Tax rates"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -88,7 +91,7 @@ class StockScreen(Screen[None]):
             yield Field(id="stock-find", placeholder="name, code or barcode", max_length=60)
         yield DataTable(id="stock-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="stock-status")
-        yield Footer()
+        yield TwoRowFooter(columns=7, screen_keys_only=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -43,14 +43,16 @@ class StockCountScreen(Screen[None]):
         Binding("f2", "quantity", "Qty", id="count.quantity"),
         Binding("f3", "new_list", "New list", id="count.new_list"),
         Binding("f4", "new_category", "Category", id="count.new_category"),
-        Binding("f5", "review", "Differences", id="count.review"),
-        Binding("f8", "discard", "Drop count", id="count.discard"),
+        # Short names so the whole row, F10 Post above all, fits 80 columns.
+        Binding("f5", "review", "Diffs", id="count.review"),
+        Binding("f8", "discard", "Drop", id="count.discard"),
         Binding("f10", "post", "Post", id="count.post"),
         Binding("pagedown", "more", "More", id="count.more", show=False),
         Binding("up", "move(-1)", "Up", show=False),
         Binding("down", "move(1)", "Down", show=False),
         Binding("escape", "back", "Back", id="count.back"),
     ]
+    PALETTE_NAMES = {"count.review": "Differences", "count.discard": "Drop count"}
 
     def __init__(self, count_id: int | None = None) -> None:
         super().__init__()
@@ -68,7 +70,7 @@ class StockCountScreen(Screen[None]):
             yield Field(id="count-scan", placeholder="scan, or type a name or code", max_length=60)
         yield DataTable(id="count-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="count-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

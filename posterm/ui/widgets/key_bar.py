@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class TwoRowFooter(Footer):
@@ -33,10 +34,26 @@ class TwoRowFooter(Footer):
     }
     """
 
-    def __init__(self, columns: int, **kwargs) -> None:
+    def __init__(self, columns: int, *, screen_keys_only: bool = False, **kwargs) -> None:
+        """`screen_keys_only` leaves out the app's own keys (Ctrl+Q, Ctrl+L: they work on
+        every screen and show on the others), for a screen whose keys fill both rows."""
         super().__init__(compact=True, **kwargs)
         self.columns = columns
+        self.screen_keys_only = screen_keys_only
 
     def compose(self) -> ComposeResult:
-        yield from super().compose()
+        own = {
+            binding.action
+            for bindings in self.screen._bindings.key_to_bindings.values()
+            for binding in bindings
+        }
+        for widget in super().compose():
+            if (
+                self.screen_keys_only
+                and isinstance(widget, FooterKey)
+                and not widget.has_class("-command-palette")
+                and widget.action not in own
+            ):
+                continue
+            yield widget
         self.styles.grid_size_columns = self.columns
