@@ -161,3 +161,38 @@ async def test_every_receiving_key_shows_in_the_footer_at_80_columns(shop):  # n
         assert isinstance(screen, PurchaseScreen)
         assert "f8" in {key.key for key in screen.query("FooterKey")}
         assert hidden_footer_keys(screen) == []
+
+
+async def test_two_sizes_of_a_long_name_read_apart_on_the_invoice(shop):  # noqa: F811
+    from posterm.data.models import TaxRate
+    from posterm.domain.barcodes import make_ean13
+
+    app = shop()
+    add_supplier()
+    codes = []
+    for number, size in enumerate(("1kg", "5kg"), start=1):
+        name = f"Annapurna Gold Sona Masoori Rice {size}"
+        codes.append(make_ean13(f"89010000010{number}"))
+        Product.create(
+            code=f"SONA{number}",
+            name=name,
+            search_name=name.lower(),
+            barcode=codes[-1],
+            tax_rate=TaxRate.get(TaxRate.name == "GST 5%"),
+            price=Decimal(70),
+            cost=Decimal(60),
+        )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_receiving(pilot)
+        await type_text(pilot, "INV-9")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        for code in codes:
+            await scanner_burst(pilot, code)
+        screen = app.screen
+        assert [cell(screen, "purchase-lines", row, 1) for row in (0, 1)] == [
+            "Annapurna Gold… 1kg",
+            "Annapurna Gold… 5kg",
+        ]

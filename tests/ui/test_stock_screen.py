@@ -265,3 +265,39 @@ async def test_every_stock_key_shows_in_the_footer_at_80_columns(shop):
         for key in ("f9", "f10", "f11", "f12", "ctrl+n", "ctrl+r", "ctrl+o"):
             assert key in shown
         assert hidden_footer_keys(stock) == []
+
+
+def _two_sizes() -> None:
+    gst5 = TaxRate.get(TaxRate.name == "GST 5%")
+    for code, size in (("SONA1", "1kg"), ("SONA5", "5kg")):
+        name = f"Annapurna Gold Sona Masoori Rice {size}"
+        Product.create(
+            code=code,
+            name=name,
+            search_name=f"{name.lower()} {code.lower()}",
+            tax_rate=gst5,
+            price=Decimal(70),
+            stock=Decimal(0),
+            min_stock=Decimal(5),
+        )
+
+
+async def test_two_sizes_of_a_long_name_read_apart_in_the_list_and_alerts(shop):
+    from posterm.ui.screens.stock_alerts import StockAlertsScreen
+
+    _two_sizes()
+    async with shop.run_test(size=(80, 24)) as pilot:
+        stock = await open_stock(pilot)
+        await type_text(pilot, "sona")
+        await settle(pilot)
+        table = stock.query_one(DataTable)
+        names = [str(table.get_row_at(row)[1]) for row in range(table.row_count)]
+        assert names == ["Annapurna Gold Sona Maso… 1kg", "Annapurna Gold Sona Maso… 5kg"]
+        await pilot.press("ctrl+r")  # low stock: both are under their minimum
+        await settle(pilot)
+        alerts = pilot.app.screen
+        assert isinstance(alerts, StockAlertsScreen)
+        table = alerts.query_one(DataTable)
+        low = [str(table.get_row_at(row)[0]) for row in range(table.row_count)]
+        assert "Annapurna Gold Sona Masoori R… 1kg" in low
+        assert "Annapurna Gold Sona Masoori R… 5kg" in low

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from posterm.domain.money import format_quantity
 from posterm.ui.modals.pick import PickModal
+from posterm.ui.names import short_name
 from posterm.ui.widgets.fields import Field
 
 if TYPE_CHECKING:
@@ -20,7 +21,8 @@ def _search(text: str) -> list[ProductInfo]:
 
 
 def _describe(product: ProductInfo) -> str:
-    return f"{product.name[:34]:<34} {product.code[:10]:<10} {format_quantity(product.stock):>8}"
+    name = short_name(product.name, 34)
+    return f"{name:<34} {product.code[:10]:<10} {format_quantity(product.stock):>8}"
 
 
 class FindProductModal(PickModal["ProductInfo"]):

@@ -32,6 +32,7 @@ from posterm.domain.money import (
 from posterm.domain.purchases import ReceivingDraft, parse_day, parse_invoice_number
 from posterm.domain.scan_entry import split_quantity
 from posterm.ui.background import run_service
+from posterm.ui.names import short_name
 from posterm.ui.widgets.fields import Field
 from posterm.ui.widgets.key_bar import TwoRowFooter
 from posterm.ui.widgets.product_search import ProductSearchList
@@ -169,7 +170,7 @@ class PurchaseScreen(Screen[None]):
 
     def _describe_result(self, product: ProductInfo) -> str:
         return (
-            f"{product.name[:40]:<40} {product.code[:10]:<10} "
+            f"{short_name(product.name, 40):<40} {product.code[:10]:<10} "
             f"stock {format_quantity(product.stock):>7}"
         )
 
@@ -196,7 +197,7 @@ class PurchaseScreen(Screen[None]):
             tax = f"{line.tax_rate.normalize():f}" if line.tax_amount is None else "="
             table.add_row(
                 str(index),
-                line.product.name[:20],
+                short_name(line.product.name, 20),
                 Text(quantity, justify="right"),
                 Text(
                     format_money(line.unit_cost, places=_cost_places(line.unit_cost)),

@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Label
 from posterm.domain.catalog_records import ProductFilter
 from posterm.domain.money import format_money, format_quantity
 from posterm.ui.background import run_service
+from posterm.ui.names import short_name
 from posterm.ui.widgets.fields import Field
 from posterm.ui.widgets.key_bar import TwoRowFooter
 
@@ -177,7 +178,7 @@ class StockScreen(Screen[None]):
                 stock.stylize("bold red")
             table.add_row(
                 row.code[:9],
-                row.name[:29],
+                short_name(row.name, 29),
                 stock,
                 row.unit,
                 Text(format_money(row.price), justify="right"),

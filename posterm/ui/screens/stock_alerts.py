@@ -16,13 +16,14 @@ from textual.widgets import DataTable, Footer, Label
 from posterm.domain.errors import ValidationError
 from posterm.domain.money import format_quantity, parse_quantity
 from posterm.ui.background import run_service
+from posterm.ui.names import short_name
 
 PAGE = 50
 DEFAULT_DAYS = {"low": 0, "expiring": 30, "reorder": 30}
 _COLUMNS = {
     "low": [("Product", 34), ("Code", 10), ("Stock", 8), ("Min", 8), ("Unit", 5)],
-    "expiring": [("Product", 28), ("Batch", 10), ("Expires", 10), ("Days", 5), ("Qty", 8)],
-    "reorder": [("Product", 30), ("Stock", 8), ("Min", 7), ("Sold", 8), ("Order", 8)],
+    "expiring": [("Product", 34), ("Batch", 10), ("Expires", 10), ("Days", 5), ("Qty", 8)],
+    "reorder": [("Product", 36), ("Stock", 8), ("Min", 7), ("Sold", 8), ("Order", 8)],
 }
 _TITLES = {
     "low": "Low stock: at or below the minimum",
@@ -123,13 +124,13 @@ class StockAlertsScreen(Screen[None]):
     def _cells(self, item) -> tuple:
         if self.view == "low":
             p = item
-            return (p.name[:34], p.code[:10], _qty(p.stock), _qty(p.min_stock), p.unit)
+            return (short_name(p.name, 34), p.code[:10], _qty(p.stock), _qty(p.min_stock), p.unit)
         if self.view == "expiring":
             days = Text(
                 str(item.days_left), justify="right", style="red" if item.days_left < 0 else ""
             )
             return (
-                item.product.name[:28],
+                short_name(item.product.name, 34),
                 item.batch_number[:10],
                 f"{item.expiry_date:%d-%m-%Y}",
                 days,
@@ -137,7 +138,7 @@ class StockAlertsScreen(Screen[None]):
             )
         p = item.product
         return (
-            p.name[:30],
+            short_name(p.name, 36),
             _qty(p.stock),
             _qty(p.min_stock),
             _qty(item.sold),

@@ -25,6 +25,7 @@ from posterm.domain.errors import NotFound, PostermError, ValidationError
 from posterm.domain.money import format_quantity, parse_quantity
 from posterm.domain.scan_entry import split_quantity
 from posterm.ui.background import run_service
+from posterm.ui.names import short_name
 from posterm.ui.widgets.fields import Field
 
 if TYPE_CHECKING:
@@ -226,7 +227,7 @@ class StockCountScreen(Screen[None]):
             diff = Text(f"{sign}{format_quantity(difference)}", justify="right", style=style)
         counted = "" if line.counted is None else format_quantity(line.counted)
         return (
-            line.product.name[:30],
+            short_name(line.product.name, 30),
             line.product.code[:10],
             Text(format_quantity(line.product.stock), justify="right"),
             Text(counted, justify="right"),
