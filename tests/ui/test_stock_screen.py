@@ -301,3 +301,12 @@ async def test_two_sizes_of_a_long_name_read_apart_in_the_list_and_alerts(shop):
         low = [str(table.get_row_at(row)[0]) for row in range(table.row_count)]
         assert "Annapurna Gold Sona Masoori R… 1kg" in low
         assert "Annapurna Gold Sona Masoori R… 5kg" in low
+
+
+async def test_an_empty_status_says_so_instead_of_offering_a_new_product(shop):
+    async with shop.run_test(size=(80, 24)) as pilot:
+        stock = await open_stock(pilot)
+        await pilot.press("f4")  # inactive: there are none
+        await settle(pilot)
+        status = str(stock.query_one("#stock-status", Label).content)
+        assert status == "No inactive product matches: F4 status, F6 filter."

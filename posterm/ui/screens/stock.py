@@ -199,7 +199,17 @@ class StockScreen(Screen[None]):
             return
         shown = len(self.rows)
         if not shown:
-            text = "No product matches." if self.filter.text else "No products here: F3 adds one."
+            wanted = self.filter
+            narrowed = replace(wanted, sort="name", descending=False) != ProductFilter(
+                text=wanted.text
+            )
+            if narrowed:  # a status or filter hides them, not an empty shop
+                status = f"{wanted.status} " if wanted.status else ""
+                text = f"No {status}product matches: F4 status, F6 filter."
+            elif wanted.text:
+                text = "No product matches."
+            else:
+                text = "No products here: F3 adds one."
         else:
             more = " · PageDown for more" if self.next_page is not None else ""
             text = f"{shown} shown{more}"
