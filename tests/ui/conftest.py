@@ -100,4 +100,8 @@ def hidden_footer_keys(screen) -> list[str]:
         behind = any(p.region.y == region.y and region.right > p.region.x for p in palette)
         if region.width < needed or region.right > width or behind:
             hidden.append(f"{key.key_display} {key.description}")
+    # A key behind the palette must not peek out past it, in the last column.
+    hidden.extend(
+        f"palette at {p.region.right}, not {width}" for p in palette if p.region.right != width
+    )
     return hidden

@@ -171,3 +171,20 @@ async def test_the_count_footer_shows_f10_post_at_80_columns(shop):
         assert keys["f10"].description == "Post"
         hidden = hidden_footer_keys(screen)
         assert not [key for key in hidden if not key.startswith(("^q", "^l"))]
+
+
+async def test_enter_on_an_alert_opens_its_movements(shop):
+    from tests.ui.conftest import hidden_footer_keys
+
+    app = shop
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await palette(pilot, "Stock alerts")
+        alerts = app.screen
+        assert isinstance(alerts, StockAlertsScreen)
+        assert "enter" in {key.key for key in alerts.query("FooterKey")}
+        assert not [key for key in hidden_footer_keys(alerts) if not key.startswith("^")]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, KardexScreen)
+        assert app.screen.product_id == Product.get(Product.code == "SOAP").id

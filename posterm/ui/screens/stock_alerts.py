@@ -49,11 +49,13 @@ class StockAlertsScreen(Screen[None]):
         Binding("f3", "view('expiring')", "Expiring", id="alerts.expiring"),
         Binding("f4", "view('reorder')", "Reorder", id="alerts.reorder"),
         Binding("f5", "days", "Days", id="alerts.days"),
-        Binding("enter", "movements", "Movements", id="alerts.movements"),
+        # Priority: the table has the focus, and its own Enter (select, hidden) came first.
+        Binding("enter", "movements", "Moves", id="alerts.movements", priority=True),
         Binding("f6", "adjust", "Adjust", id="alerts.adjust"),
         Binding("pagedown", "more", "More", id="alerts.more", show=False),
         Binding("escape", "back", "Back", id="alerts.back"),
     ]
+    PALETTE_NAMES = {"alerts.movements": "Movements"}
 
     def __init__(self, view: str = "low") -> None:
         super().__init__()
@@ -67,7 +69,7 @@ class StockAlertsScreen(Screen[None]):
         yield Label("", id="alerts-title", classes="dialog-title")
         yield DataTable(id="alerts-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="alerts-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.action_view(self.view)
