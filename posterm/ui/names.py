@@ -14,3 +14,8 @@ def short_name(name: str, width: int) -> str:
         keep = width - len(last) - 2  # "…" and the space before the last word
         return f"{head[:keep].rstrip()}… {last}"
     return f"{name[: width - 1].rstrip()}…"
+
+
+def count_of(number: int, singular: str, plural: str | None = None) -> str:
+    """ "1 entry", "2 entries": a count with its noun in the right number."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"

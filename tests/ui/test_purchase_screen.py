@@ -146,6 +146,7 @@ async def test_paying_a_supplier_from_their_ledger_asks_before_an_advance(shop):
         assert cell(ledger, "ledger-table", 0, 4) == "-150.00"
         assert "Advance with them 150.00" in str(ledger.query_one("#ledger-due").render())
         assert Supplier.get().balance == Decimal(-150)
+        assert str(ledger.query_one("#ledger-status").render()) == "1 entry"
 
 
 async def test_every_receiving_key_shows_in_the_footer_at_80_columns(shop):  # noqa: F811

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from posterm.ui.names import short_name
+from posterm.ui.names import count_of, short_name
 
 
 def test_a_name_that_fits_is_unchanged():
@@ -19,3 +19,9 @@ def test_two_sizes_stay_apart_once_cut():
 
 def test_a_long_last_word_is_cut_at_the_end():
     assert short_name("Supercalifragilistic Expialidociousness", 20) == "Supercalifragilisti…"
+
+
+def test_a_count_of_one_is_singular():
+    assert count_of(1, "entry", "entries") == "1 entry"
+    assert count_of(2, "entry", "entries") == "2 entries"
+    assert count_of(0, "product") == "0 products"

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Label
 from posterm.domain.money import format_money
 from posterm.domain.phones import format_phone
 from posterm.ui.background import run_service
+from posterm.ui.names import count_of
 from posterm.ui.widgets.fields import Field
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ class CustomersScreen(Screen[None]):
         more = " · PageDown: more" if len(page) == PAGE else ""
         none = "No customer found; F2 adds one." if not self.found else ""
         self.query_one("#customers-status", Label).update(
-            none or f"{len(self.found)} customers{more} · Enter: edit"
+            none or f"{count_of(len(self.found), 'customer')}{more} · Enter: edit"
         )
 
     def action_more(self) -> None:

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Label
 
 from posterm.domain.money import format_quantity
 from posterm.ui.background import run_service
+from posterm.ui.names import count_of
 
 if TYPE_CHECKING:
     from posterm.domain.stock import KardexPage, Movement
@@ -114,7 +115,7 @@ class KardexScreen(Screen[None]):
 
     def _status(self, detail: str = "") -> None:
         more = " · PageDown: more" if self.has_more else ""
-        count = f"{len(self.movements)} movements{more}"
+        count = f"{count_of(len(self.movements), 'movement')}{more}"
         self.query_one("#kardex-status", Label).update(f"{detail} · {count}" if detail else count)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -32,7 +32,7 @@ from posterm.domain.money import (
 from posterm.domain.purchases import ReceivingDraft, parse_day, parse_invoice_number
 from posterm.domain.scan_entry import split_quantity
 from posterm.ui.background import run_service
-from posterm.ui.names import short_name
+from posterm.ui.names import count_of, short_name
 from posterm.ui.widgets.fields import Field
 from posterm.ui.widgets.key_bar import TwoRowFooter
 from posterm.ui.widgets.product_search import ProductSearchList
@@ -560,7 +560,8 @@ class PurchaseScreen(Screen[None]):
 
         self.app.push_screen(
             ConfirmModal(
-                "Discard these goods?", f"{len(self.draft.lines)} lines; nothing is recorded."
+                "Discard these goods?",
+                f"{count_of(len(self.draft.lines), 'line')}; nothing is recorded.",
             ),
             answer,
         )

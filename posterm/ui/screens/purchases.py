@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Label
 
 from posterm.domain.money import format_money, format_quantity
 from posterm.ui.background import run_service
+from posterm.ui.names import count_of
 
 if TYPE_CHECKING:
     from posterm.domain.purchases import PurchaseDetail, PurchaseSummary, SupplierInfo
@@ -163,7 +164,7 @@ class PurchasesScreen(Screen[None]):
         more = " · PageDown: more" if len(page) == PAGE else ""
         empty = "No purchases here yet." if not self.purchases else ""
         self.query_one("#purchases-status", Label).update(
-            empty or f"{len(self.purchases)} purchases{more}"
+            empty or f"{count_of(len(self.purchases), 'purchase')}{more}"
         )
 
     def action_more(self) -> None:

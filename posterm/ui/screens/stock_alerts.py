@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Label
 from posterm.domain.errors import ValidationError
 from posterm.domain.money import format_quantity, parse_quantity
 from posterm.ui.background import run_service
-from posterm.ui.names import short_name
+from posterm.ui.names import count_of, short_name
 
 PAGE = 50
 DEFAULT_DAYS = {"low": 0, "expiring": 30, "reorder": 30}
@@ -121,7 +121,9 @@ class StockAlertsScreen(Screen[None]):
         self.has_more = len(page) == PAGE
         more = " · PageDown: more" if self.has_more else ""
         empty = " (none)" if not self.items else ""
-        self.query_one("#alerts-status", Label).update(f"{len(self.items)} products{empty}{more}")
+        self.query_one("#alerts-status", Label).update(
+            f"{count_of(len(self.items), 'product')}{empty}{more}"
+        )
 
     def _cells(self, item) -> tuple:
         if self.view == "low":

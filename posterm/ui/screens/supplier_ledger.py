@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Label
 from posterm.domain.errors import Conflict, PostermError
 from posterm.domain.money import format_money
 from posterm.ui.background import run_service
+from posterm.ui.names import count_of
 
 if TYPE_CHECKING:
     from posterm.domain.purchases import SupplierEntryInfo, SupplierInfo, SupplierPayment
@@ -175,7 +176,7 @@ class SupplierLedgerScreen(Screen[None]):
         more = " · PageDown: more" if len(page) == PAGE else ""
         empty = "No purchases or payments yet." if not self.entries else ""
         self.query_one("#ledger-status", Label).update(
-            empty or f"{len(self.entries)} entries{more}"
+            empty or f"{count_of(len(self.entries), 'entry', 'entries')}{more}"
         )
 
     def action_more(self) -> None:

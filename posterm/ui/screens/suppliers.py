@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Label
 from posterm.domain.errors import PostermError
 from posterm.domain.money import format_money
 from posterm.ui.background import run_service
+from posterm.ui.names import count_of
 from posterm.ui.widgets.fields import Field
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ class SuppliersScreen(Screen[None]):
                 Text(format_money(supplier.balance), justify="right", style=style),
             )
         self.suppliers.extend(page)
-        parts = [f"{len(self.suppliers)} suppliers"]
+        parts = [count_of(len(self.suppliers), "supplier")]
         if len(page) == PAGE:
             parts.append("PageDown: more")
         if draft is not None:
