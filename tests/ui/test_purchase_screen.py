@@ -197,3 +197,38 @@ async def test_two_sizes_of_a_long_name_read_apart_on_the_invoice(shop):  # noqa
             "Annapurna Gold… 1kg",
             "Annapurna Gold… 5kg",
         ]
+
+
+async def test_an_advance_with_the_supplier_is_not_shown_as_a_negative_due(shop):  # noqa: F811
+    from posterm.services import purchasing
+    from posterm.ui.modals.supplier_payment import SupplierPaymentModal
+    from posterm.ui.screens.supplier_ledger import SupplierLedgerScreen
+
+    app = shop()
+    add_supplier()
+    from posterm.domain.permissions import Actor, Role
+    from posterm.services import auth
+
+    owner = auth.authenticate("owner", "secret")
+    actor = Actor(owner.id, owner.username, Role.OWNER, "till-1")
+    purchasing.pay_supplier(actor, Supplier.get().id, Decimal(500), "bank", allow_advance=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("alt+p")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SupplierLedgerScreen)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, SupplierPaymentModal)
+        shown = " ".join(str(label.render()) for label in app.screen.query("Label"))
+        assert "Advance with them 500.00." in shown and "-500" not in shown
+        await pilot.press("escape")
+        await pilot.press("f3")  # receive goods from them
+        await settle(pilot)
+        await pilot.press("escape")  # no invoice number yet
+        await settle(pilot)
+        assert isinstance(app.screen, PurchaseScreen)
+        totals = str(app.screen.query_one("#purchase-totals").render())
+        assert "advance with them 500.00" in totals and "owe -500" not in totals

@@ -33,6 +33,7 @@ from posterm.domain.purchases import ReceivingDraft, parse_day, parse_invoice_nu
 from posterm.domain.scan_entry import split_quantity
 from posterm.ui.background import run_service
 from posterm.ui.names import count_of, short_name
+from posterm.ui.screens.supplier_ledger import supplier_due
 from posterm.ui.widgets.fields import Field
 from posterm.ui.widgets.key_bar import TwoRowFooter
 from posterm.ui.widgets.product_search import ProductSearchList
@@ -59,7 +60,10 @@ def pick_supplier(
             lambda text: suppliers.search_suppliers(
                 text, limit=12, include_inactive=include_inactive
             ),
-            lambda s: f"{s.name[:34]:<34} {s.phone[:13]:<13} owe {format_money(s.balance):>11}",
+            lambda s: (
+                f"{s.name[:34]:<34} {s.phone[:13]:<13} "
+                f"{'owe' if s.balance >= 0 else 'adv'} {format_money(abs(s.balance)):>11}"
+            ),
             empty="No supplier found: add them on the Suppliers screen (F2).",
         ),
         then,
@@ -217,7 +221,7 @@ class PurchaseScreen(Screen[None]):
         text.append(f"Subtotal {format_money(net)}  Tax {format_money(tax)}  ")
         text.append(f"TOTAL {format_money(total, symbol)}", style="bold")
         text.append("\n")
-        owe = f"we owe {format_money(self.supplier.balance)}" if self.supplier else ""
+        owe = supplier_due(self.supplier.balance) if self.supplier else ""
         costs = "costs: update to these" if draft.update_cost else "costs: keep"
         text.append(f"{supplier[:24]} {owe} · {costs} (F8)", style="dim")
         self.query_one("#purchase-totals", Static).update(text)

@@ -21,6 +21,8 @@ from posterm.ui.background import run_service
 from posterm.ui.names import count_of
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from posterm.domain.purchases import SupplierEntryInfo, SupplierInfo, SupplierPayment
     from posterm.ui.modals.supplier_payment import PaymentEntered
 
@@ -79,10 +81,18 @@ def pay_supplier(screen: Screen, supplier: SupplierInfo, done: Callable[[], None
 
     screen.app.push_screen(
         SupplierPaymentModal(
-            f"Pay {supplier.name}", f"We owe them {format_money(supplier.balance)}."
+            f"Pay {supplier.name}", f"{supplier_due(supplier.balance).capitalize()}."
         ),
         record,
     )
+
+
+def supplier_due(balance: Decimal) -> str:
+    """What a supplier's balance means: "we owe them 390.28", or "advance with them 500.00"
+    (never "we owe -500.00")."""
+    if balance >= 0:
+        return f"we owe them {format_money(balance)}"
+    return f"advance with them {format_money(-balance)}"
 
 
 class SupplierLedgerScreen(Screen[None]):
@@ -154,10 +164,7 @@ class SupplierLedgerScreen(Screen[None]):
         self.supplier = supplier
         state = "" if supplier.active else " (inactive)"
         self.query_one("#ledger-title", Label).update(f"Ledger of {supplier.name}{state}")
-        if supplier.balance >= 0:
-            due = f"We owe them {format_money(supplier.balance)}"
-        else:
-            due = f"Advance with them {format_money(-supplier.balance)}"
+        due = supplier_due(supplier.balance).capitalize()
         contact = " · ".join(x for x in (supplier.contact_name, supplier.phone) if x)
         self.query_one("#ledger-due", Label).update(f"{due}   {contact}")
         table = self.query_one(DataTable)
