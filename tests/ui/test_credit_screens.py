@@ -130,6 +130,9 @@ async def test_a_payment_above_the_balance_is_refused_with_the_reason(udhaar):
         await settle(pilot)
         assert "owes only ₹84.00; the store takes no advances" in status_of(app, "#credit-status")
         assert Customer.get_by_id(app.people["Sunita Rao"].id).balance == D(84)
+        # The status line holds one row of 80 columns: the whole reason is in a notice too.
+        notices = [n.message for n in app._notifications]
+        assert any(m.endswith("(setting allow_customer_advance).") for m in notices)
 
 
 async def test_print_a_statement_and_show_the_reminder(udhaar):

@@ -114,6 +114,8 @@ class CreditScreen(Screen[None]):
     def status(self, message: str, *, error: bool = False) -> None:
         label = self.query_one("#credit-status", Label)
         label.update(Text(message, style="bold red" if error else ""))
+        if error and len(message) > 76:  # the status line holds one row: the rest is cut
+            self.notify(message, severity="error", timeout=8)
 
     # --- the list ------------------------------------------------------------------------
 
