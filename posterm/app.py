@@ -33,7 +33,18 @@ if TYPE_CHECKING:
 
 IDLE_CHECK_SECONDS = 15
 # Actions that still work while nobody is logged in (the login and lock screens).
-_ALLOWED_WHEN_LOCKED = {"quit", "toggle_pin", "create", "demo", "back", "answer"}
+# Tab and Shift+Tab too: the username on the lock screen (another user taking over), or
+# after a mistyped username, is reached only by moving focus back to it.
+_ALLOWED_WHEN_LOCKED = {
+    "quit",
+    "toggle_pin",
+    "create",
+    "demo",
+    "back",
+    "answer",
+    "focus_next",
+    "focus_previous",
+}
 
 
 class PostermApp(DevicesMixin, App[int]):  # DevicesMixin: counter hardware, ui/devices.py

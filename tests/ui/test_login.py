@@ -132,3 +132,37 @@ async def test_username_and_password_typed_in_one_burst(make_app):
         await pilot.pause()
         await settle(pilot)
         assert isinstance(app.screen, BillingScreen)
+
+
+async def test_a_mistyped_username_is_reached_again_with_shift_tab(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "ownr", "secret")
+        assert isinstance(app.screen, LoginScreen)
+        assert app.focused.id == "secret"  # the wrong username can only be fixed from here
+        await pilot.press("shift+tab")
+        assert app.focused.id == "username"
+        await pilot.press("ctrl+u")  # clear it
+        await log_in(pilot, "owner", "secret")
+        assert isinstance(app.screen, BillingScreen)
+
+
+async def test_another_user_takes_over_a_locked_till_by_keys(make_app):
+    from posterm.domain.permissions import Actor, Role
+    from posterm.services import auth
+
+    app = make_app()
+    owner = auth.authenticate("owner", "secret")
+    actor = Actor(owner.id, "owner", Role.OWNER, "till-1")
+    auth.create_user(actor, "asha", Role.CASHIER, "asha-pw")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await log_in(pilot, "owner", "secret")
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert app.focused.id == "secret"  # the username says owner
+        await pilot.press("shift+tab", "ctrl+u")
+        await log_in(pilot, "asha", "asha-pw")
+        assert app.session.user.username == "asha"
+        assert not isinstance(app.screen, LoginScreen)
