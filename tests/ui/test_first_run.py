@@ -51,7 +51,7 @@ async def test_bad_form_input_is_named_and_nothing_is_created(make_app):
         await fill_form(pilot, ["Gupta Stores", "meera", "pass1", "pass2", ""])
         await settle(pilot)
         error = str(app.screen.query_one("#create-error", Label).content)
-        assert error == "password_again: the two passwords differ"
+        assert error == "Password again: the two passwords differ"
         for _ in range(5):
             await pilot.press("backspace")
         await type_text(pilot, "pass1")
@@ -60,6 +60,24 @@ async def test_bad_form_input_is_named_and_nothing_is_created(make_app):
         await type_text(pilot, "9")
         await pilot.press("enter")
         await settle(pilot)
-        assert str(app.screen.query_one("#create-error", Label).content) == "pin: 4 to 8 digits"
+        assert str(app.screen.query_one("#create-error", Label).content) == "PIN: 4 to 8 digits"
         assert isinstance(app.screen, FirstRunScreen)
     assert not auth.has_users()
+
+
+async def test_a_bad_username_is_named_as_on_the_form_and_gets_the_focus(make_app):
+    app = make_app(initialised=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await first_run_shown(pilot)
+        await pilot.press("c")
+        await fill_form(pilot, ["Gupta Stores", "Ravi Kumar", "pass1", "pass1", ""])
+        await settle(pilot)
+        error = str(app.screen.query_one("#create-error", Label).content)
+        assert error.startswith("Owner username: 2 to 32 characters")
+        assert app.focused.id == "owner"
+        for _ in range(10):
+            await pilot.press("backspace")
+        await type_text(pilot, "ravi")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LoginScreen)

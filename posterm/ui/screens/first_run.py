@@ -17,6 +17,14 @@ from posterm.ui.background import run_service
 from posterm.ui.widgets.fields import Field
 
 _FORM_FIELDS = ("store_name", "owner", "password", "password_again", "pin")
+# A refused field is named as the form labels it, not by its name in the code.
+_FIELD_NAMES = {
+    "store_name": "Store name",
+    "owner": "Owner username",
+    "password": "Password",
+    "password_again": "Password again",
+    "pin": "PIN",
+}
 
 
 class FirstRunScreen(Screen[None]):
@@ -123,10 +131,13 @@ class FirstRunScreen(Screen[None]):
 
     def _form_error(self, error: PostermError) -> None:
         self.busy = False
-        self.query_one("#create-error", Label).update(str(error))
         field = getattr(error, "field", "")
+        field = {"username": "owner"}.get(field, field)  # the service's name for the owner
+        message = str(error)
         if field in _FORM_FIELDS:
+            message = f"{_FIELD_NAMES[field]}: {error.message}"
             self.query_one(f"#{field}", Field).focus()
+        self.query_one("#create-error", Label).update(message)
 
     def action_demo(self) -> None:
         self.busy = True
