@@ -29,8 +29,8 @@ class Conflict(PostermError):
 class PermissionDenied(PostermError):
     """The user's role does not allow the action."""
 
-    def __init__(self, action: str, role: str) -> None:
-        super().__init__(f"A {role} may not {action}; ask a manager or the owner.")
+    def __init__(self, action: str, role: str, *, ask: str = "a manager or the owner") -> None:
+        super().__init__(f"A {role} may not {action}; ask {ask}.")
         self.action = action
         self.role = role
 

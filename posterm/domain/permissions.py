@@ -106,6 +106,9 @@ class Actor:
             return
         if allowed is Grant.OVERRIDE and self.approved_by_id is not None:
             return
+        # Settings, users and backups are the owner's alone: a manager cannot help.
+        if grant(Role.MANAGER, permission) is Grant.NO:
+            raise PermissionDenied(permission.value, self.role.value, ask="the owner")
         raise PermissionDenied(permission.value, self.role.value)
 
     def with_approval(self, manager_id: int, manager_username: str) -> Actor:
