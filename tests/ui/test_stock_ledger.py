@@ -188,3 +188,13 @@ async def test_enter_on_an_alert_opens_its_movements(shop):
         await settle(pilot)
         assert isinstance(app.screen, KardexScreen)
         assert app.screen.product_id == Product.get(Product.code == "SOAP").id
+
+
+async def test_the_import_window_does_not_animate_while_it_waits(shop):
+    app = shop
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await palette(pilot, "Import products")
+        assert isinstance(app.screen, ImportProductsModal)
+        bar = app.screen.query_one(ProgressBar)
+        assert bar.total is not None and bar.percentage == 0  # not the endless pulse

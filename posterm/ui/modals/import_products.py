@@ -46,7 +46,9 @@ class ImportProductsModal(ModalScreen["ImportReport | None"]):
             yield Label(f"Import {self.what} from a CSV file", classes="dialog-title")
             yield Label("File:")
             yield Field(self.path, id="import-path", max_length=400)
-            yield ProgressBar(id="import-progress", show_eta=False)
+            # An empty bar until an import starts: without a total it pulses for ever, and an
+            # idle till would keep sending the animation over SSH.
+            yield ProgressBar(total=1, id="import-progress", show_eta=False)
             yield Label("", id="import-summary")
             with VerticalScroll(id="import-errors"):
                 yield Static("", id="import-error-list", markup=False)
