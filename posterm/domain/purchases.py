@@ -487,6 +487,8 @@ def parse_day(text: str, field_name: str = "date") -> date:
             return datetime.strptime(value, pattern).date()
         except ValueError:
             continue
+    if re.fullmatch(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}", value):
+        raise ValidationError(field_name, f"{value} is not a date on the calendar")
     raise ValidationError(field_name, "use dd-mm-yyyy")
 
 

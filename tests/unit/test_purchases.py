@@ -83,4 +83,7 @@ def test_days_in_the_spellings_people_type():
     for text in ("01-12-2026", "1/12/2026", "01.12.2026", "2026-12-01", "01-12-26"):
         assert parse_day(text) == date(2026, 12, 1)
     with pytest.raises(ValidationError, match="dd-mm-yyyy"):
+        parse_day("next friday")
+    # Typed the right way but no such day: said so, not "use dd-mm-yyyy".
+    with pytest.raises(ValidationError, match="31-02-2026 is not a date on the calendar"):
         parse_day("31-02-2026")
