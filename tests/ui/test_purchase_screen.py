@@ -232,3 +232,25 @@ async def test_an_advance_with_the_supplier_is_not_shown_as_a_negative_due(shop)
         assert isinstance(app.screen, PurchaseScreen)
         totals = str(app.screen.query_one("#purchase-totals").render())
         assert "advance with them 500.00" in totals and "owe -500" not in totals
+
+
+async def test_an_invoice_date_in_the_future_is_refused_at_the_prompt(shop):  # noqa: F811
+    from posterm.ui.modals.value import ValueModal
+
+    app = shop()
+    add_supplier()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_receiving(pilot)
+        await type_text(pilot, "INV-8")
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_text(pilot, "01-01-2099")  # the date is selected: typing replaces it
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ValueModal)  # asked again, not taken
+        error = str(app.screen.query_one("#value-error").render())
+        assert error == "01-01-2099 is in the future"
+        await pilot.press("ctrl+u", "enter")  # Enter alone: today
+        await settle(pilot)
+        assert isinstance(app.screen, PurchaseScreen)
+        assert app.screen.draft.invoice_date is not None

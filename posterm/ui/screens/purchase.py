@@ -9,7 +9,7 @@ back the next time this screen opens, and the purchase deletes it when it is rec
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -77,6 +77,17 @@ def _tax_text(text: str) -> tuple[Decimal | None, Decimal | None]:
     if text.startswith("="):
         return None, parse_money(text[1:], "tax amount")
     return parse_money(text, "tax rate", maximum=Decimal(100)), None
+
+
+def _invoice_day(text: str, today: date) -> date:
+    """The invoice date typed (empty: today); a day after tomorrow is refused here, at the
+    prompt, rather than by the service once every line has been entered."""
+    if not text.strip():
+        return today
+    day = parse_day(text, "invoice date")
+    if day > today + timedelta(days=1):
+        raise ValidationError("invoice date", f"{day:%d-%m-%Y} is in the future")
+    return day
 
 
 class PurchaseScreen(Screen[None]):
@@ -305,7 +316,7 @@ class PurchaseScreen(Screen[None]):
                 ValueModal(
                     "Invoice date",
                     "dd-mm-yyyy (Enter alone: today)",
-                    lambda text: parse_day(text, "invoice date") if text.strip() else today,
+                    lambda text: _invoice_day(text, today),
                     value=f"{current:%d-%m-%Y}",
                     max_length=10,
                 ),
