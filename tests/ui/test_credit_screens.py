@@ -264,3 +264,27 @@ def test_credit_screen_snapshot(udhaar, snap_compare):
         await settle(pilot)
 
     assert snap_compare(udhaar, terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_finding_a_customer_asks_for_text_before_saying_none_was_found(udhaar):
+    from textual.widgets import OptionList
+
+    from posterm.ui.modals.pick import PickModal
+
+    app = udhaar
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await open_credit(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert isinstance(app.screen, PickModal)
+        options = app.screen.query_one(OptionList)
+        first = str(options.get_option_at_index(0).prompt)
+        assert first == "Type a phone number, a name or a code."  # not "none found"
+        await type_text(pilot, "zzz")
+        await settle(pilot)
+        assert str(options.get_option_at_index(0).prompt) == "No customer found."
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "sun")
+        await settle(pilot)
+        assert "Sunita Rao" in str(options.get_option_at_index(0).prompt)

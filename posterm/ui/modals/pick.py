@@ -37,13 +37,17 @@ class PickModal(ModalScreen[T | None], Generic[T]):
         describe: Callable[[T], str],
         *,
         empty: str = "Nothing found.",
+        before_typing: str = "",
     ) -> None:
+        """`before_typing`: shown while nothing is typed, for a search that finds nothing
+        until something is (customers); otherwise `empty` would say none exist."""
         super().__init__()
         self.title_text = title
         self.prompt = prompt
         self.search = search
         self.describe = describe
         self.empty = empty
+        self.before_typing = before_typing
         self.found: list[T] = []
 
     def compose(self) -> ComposeResult:
@@ -62,14 +66,21 @@ class PickModal(ModalScreen[T | None], Generic[T]):
         self._search(event.value)
 
     def _search(self, text: str) -> None:
-        run_service(self, lambda: list(self.search(text.strip())), self._show, group="pick")
+        typed = text.strip()
+        run_service(
+            self,
+            lambda: list(self.search(typed)),
+            lambda found: self._show(found, typed),
+            group="pick",
+        )
 
-    def _show(self, found: list[T]) -> None:
+    def _show(self, found: list[T], typed: str = "") -> None:
         self.found = found
         options = self.query_one("#pick-list", OptionList)
         options.clear_options()
         if not found:
-            options.add_option(Option(self.empty, disabled=True))
+            waiting = not typed and self.before_typing
+            options.add_option(Option(self.before_typing if waiting else self.empty, disabled=True))
             return
         options.add_options([Option(self.describe(item)) for item in found])
         options.highlighted = 0
