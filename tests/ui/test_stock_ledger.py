@@ -198,3 +198,25 @@ async def test_the_import_window_does_not_animate_while_it_waits(shop):
         assert isinstance(app.screen, ImportProductsModal)
         bar = app.screen.query_one(ProgressBar)
         assert bar.total is not None and bar.percentage == 0  # not the endless pulse
+
+
+async def test_a_category_of_one_product_says_product(shop):
+    from textual.widgets import OptionList
+
+    from posterm.data.models import Category
+    from posterm.ui.modals.pick import PickModal
+
+    spices = Category.create(name="Spices")
+    Product.update(category=spices).where(Product.code == "SALT").execute()
+    app = shop
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await palette(pilot, "Stock count")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert isinstance(app.screen, PickModal)
+        options = app.screen.query_one(OptionList)
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any(line.startswith("Spices") and line.endswith(" 1 product") for line in shown)

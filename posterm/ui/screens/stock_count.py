@@ -157,7 +157,10 @@ class StockCountScreen(Screen[None]):
                 "Count a category",
                 "Category:",
                 lambda text: stock.find_categories(text),
-                lambda c: f"{c.name[:40]:<40} {c.products:>6} products",
+                lambda c: (
+                    f"{c.name[:40]:<40} {c.products:>6} "
+                    f"{'product' if c.products == 1 else 'products'}"
+                ),
                 empty="No category matches.",
             ),
             chosen,
