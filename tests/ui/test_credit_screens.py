@@ -288,3 +288,42 @@ async def test_finding_a_customer_asks_for_text_before_saying_none_was_found(udh
         await type_text(pilot, "sun")
         await settle(pilot)
         assert "Sunita Rao" in str(options.get_option_at_index(0).prompt)
+
+
+async def test_a_customers_top_items_fit_one_line_with_their_amounts(udhaar):
+    owner = auth.authenticate("owner", "secret")
+    actor = Actor(owner.id, owner.username, Role.OWNER, "till-1")
+    lines = []
+    for n, name in enumerate(
+        ("Sunmoon Filtered Groundnut Oil 1L", "Amrit Dairy Salted Butter 500g", "Zandu Balm 8ml"),
+        start=1,
+    ):
+        product = Product.create(
+            code=f"LONG{n}",
+            name=name,
+            search_name=name.lower(),
+            tax_rate=TaxRate.get(TaxRate.name == "GST 0%"),
+            price=D(1000 - 100 * n),
+            stock=D(10),
+        )
+        lines.append(SaleLineRequest(product.id, D(1)))
+    checkout.checkout(
+        actor, CheckoutRequest(uuid.uuid4(), lines, customer_id=app_person(udhaar).id)
+    )
+    app = udhaar
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("alt+c")
+        await settle(pilot)
+        await type_text(pilot, "ramesh")
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        summary = str(app.screen.query_one("#history-summary", Label).render())
+        top = summary.splitlines()[1]
+        assert top.startswith("Top: Sunmoon Filtered Groun… 1L (900.00), ")
+        assert len(top) <= 78 and top.endswith(")")  # no item cut off without its amount
+
+
+def app_person(app):
+    return app.people["Ramesh Gupta"]

@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Label
 from posterm.domain.money import format_money
 from posterm.domain.phones import format_phone
 from posterm.ui.background import run_service
-from posterm.ui.names import count_of
+from posterm.ui.names import count_of, short_name
 from posterm.ui.widgets.fields import Field
 
 if TYPE_CHECKING:
@@ -269,10 +269,18 @@ class CustomerHistoryScreen(Screen[None]):
             if summary.first_visit and summary.last_visit
             else ""
         )
-        top = ", ".join(f"{item.name} ({format_money(item.amount)})" for item in summary.top_items)
+        # The top items on one 78-column line: names shortened, and only as many as fit whole
+        # (a cut line lost the amount of the last one).
+        top = ""
+        for item in summary.top_items:
+            part = f"{short_name(item.name, 26)} ({format_money(item.amount)})"
+            longer = f"{top}, {part}" if top else part
+            if top and len(longer) > 73:
+                break
+            top = longer
+        visits = count_of(summary.visits, "visit")
         self.query_one("#history-summary", Label).update(
-            f"Spent {format_money(summary.total_spent)} in {summary.visits} visits{days}\n"
-            f"Top: {top or '-'}"
+            f"Spent {format_money(summary.total_spent)} in {visits}{days}\nTop: {top or '-'}"
         )
 
     def _load_page(self) -> None:
