@@ -327,3 +327,23 @@ async def test_a_customers_top_items_fit_one_line_with_their_amounts(udhaar):
 
 def app_person(app):
     return app.people["Ramesh Gupta"]
+
+
+async def test_enter_shows_in_the_customer_history_footer(udhaar):
+    from tests.ui.conftest import hidden_footer_keys
+
+    app = udhaar
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("alt+c")
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = app.screen
+        assert "enter" in {key.key for key in screen.query("FooterKey")}
+        assert hidden_footer_keys(screen) == []
+        await pilot.press("enter")  # the bill of the highlighted line
+        await settle(pilot)
+        from posterm.ui.modals.receipt import ReceiptModal
+
+        assert isinstance(app.screen, ReceiptModal)

@@ -254,3 +254,25 @@ async def test_an_invoice_date_in_the_future_is_refused_at_the_prompt(shop):  # 
         await settle(pilot)
         assert isinstance(app.screen, PurchaseScreen)
         assert app.screen.draft.invoice_date is not None
+
+
+async def test_enter_shows_in_the_ledger_and_purchases_footers(shop):  # noqa: F811
+    from posterm.ui.screens.purchases import PurchasesScreen
+    from posterm.ui.screens.supplier_ledger import SupplierLedgerScreen
+    from tests.ui.conftest import hidden_footer_keys
+
+    add_supplier()
+    app = shop()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("alt+p")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        for kind in (SupplierLedgerScreen, PurchasesScreen):
+            screen = app.screen
+            assert isinstance(screen, kind)
+            assert "enter" in {key.key for key in screen.query("FooterKey")}
+            assert not [key for key in hidden_footer_keys(screen) if not key.startswith("^")]
+            await pilot.press("f6")  # the ledger's purchases
+            await settle(pilot)

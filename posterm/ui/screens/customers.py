@@ -230,7 +230,8 @@ class CustomerHistoryScreen(Screen[None]):
     """What one customer bought: totals, top items and their bills, newest first."""
 
     BINDINGS = [
-        Binding("enter", "open", "Open bill", id="customer_history.open"),
+        # Priority: the table has the focus, and its own Enter (hidden) hid this one.
+        Binding("enter", "open", "Open bill", id="customer_history.open", priority=True),
         Binding("pagedown", "more", "More", id="customer_history.more", show=False),
         Binding("escape", "back", "Back", id="customer_history.back"),
     ]

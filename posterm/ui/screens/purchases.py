@@ -76,7 +76,8 @@ def show_purchase(screen: Screen, purchase_id: int) -> None:
 
 class PurchasesScreen(Screen[None]):
     BINDINGS = [
-        Binding("enter", "open", "Open", id="purchases.open"),
+        # Priority: the table has the focus, and its own Enter (hidden) hid this one.
+        Binding("enter", "open", "Open", id="purchases.open", priority=True),
         Binding("f2", "dates", "Dates", id="purchases.dates"),
         Binding("f3", "supplier", "Supplier", id="purchases.supplier"),
         Binding("f4", "everything", "All", id="purchases.all"),

@@ -97,13 +97,21 @@ def supplier_due(balance: Decimal) -> str:
 
 class SupplierLedgerScreen(Screen[None]):
     BINDINGS = [
-        Binding("f2", "pay", "Pay supplier", id="supplier_ledger.pay"),
-        Binding("f3", "receive", "Receive goods", id="supplier_ledger.receive"),
-        Binding("enter", "open", "Open purchase", id="supplier_ledger.open"),
-        Binding("f6", "purchases", "Their purchases", id="supplier_ledger.purchases"),
+        # Short names, so Enter (open) fits the footer too; the palette has them in full.
+        Binding("f2", "pay", "Pay", id="supplier_ledger.pay"),
+        Binding("f3", "receive", "Receive", id="supplier_ledger.receive"),
+        # Priority: the table has the focus, and its own Enter (hidden) hid this one.
+        Binding("enter", "open", "Open", id="supplier_ledger.open", priority=True),
+        Binding("f6", "purchases", "Purchases", id="supplier_ledger.purchases"),
         Binding("pagedown", "more", "More", id="supplier_ledger.more", show=False),
         Binding("escape", "back", "Back", id="supplier_ledger.back"),
     ]
+    PALETTE_NAMES = {
+        "supplier_ledger.pay": "Pay supplier",
+        "supplier_ledger.receive": "Receive goods",
+        "supplier_ledger.open": "Open purchase",
+        "supplier_ledger.purchases": "Their purchases",
+    }
 
     def __init__(self, supplier_id: int) -> None:
         super().__init__()
