@@ -347,3 +347,13 @@ async def test_enter_shows_in_the_customer_history_footer(udhaar):
         from posterm.ui.modals.receipt import ReceiptModal
 
         assert isinstance(app.screen, ReceiptModal)
+
+
+async def test_the_credit_footer_cuts_no_key_in_half(udhaar):
+    from tests.ui.conftest import hidden_footer_keys
+
+    app = udhaar
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        screen = await open_credit(pilot)
+        assert hidden_footer_keys(screen) == []  # was "^q Qu" behind the palette key

@@ -276,3 +276,16 @@ async def test_enter_shows_in_the_ledger_and_purchases_footers(shop):  # noqa: F
             assert not [key for key in hidden_footer_keys(screen) if not key.startswith("^")]
             await pilot.press("f6")  # the ledger's purchases
             await settle(pilot)
+
+
+async def test_the_suppliers_footer_cuts_no_key_in_half(shop):  # noqa: F811
+    from tests.ui.conftest import hidden_footer_keys
+
+    add_supplier()
+    app = shop()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("alt+p")
+        await settle(pilot)
+        assert isinstance(app.screen, SuppliersScreen)
+        assert hidden_footer_keys(app.screen) == []  # was "^q Qu" behind the palette key

@@ -17,12 +17,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from posterm.domain.errors import PostermError, ValidationError
 from posterm.domain.money import format_money
 from posterm.domain.phones import format_phone
 from posterm.ui.background import run_service
+from posterm.ui.widgets.key_bar import ScreenKeysFooter
 
 if TYPE_CHECKING:
     from posterm.domain.credit import Ageing, LedgerEntry, PaymentSlip
@@ -81,7 +82,7 @@ class CreditScreen(Screen[None]):
         yield Label("", id="credit-customer", classes="screen-title")
         yield _table("credit-ledger")
         yield Label("", id="credit-status", classes="screen-status")
-        yield Footer()
+        yield ScreenKeysFooter()
 
     def on_mount(self) -> None:
         balances = self.query_one("#credit-balances", DataTable)

@@ -11,12 +11,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from posterm.domain.errors import ValidationError
 from posterm.domain.money import format_quantity, parse_quantity
 from posterm.ui.background import run_service
 from posterm.ui.names import count_of, short_name
+from posterm.ui.widgets.key_bar import ScreenKeysFooter
 
 PAGE = 50
 DEFAULT_DAYS = {"low": 0, "expiring": 30, "reorder": 30}
@@ -69,7 +70,7 @@ class StockAlertsScreen(Screen[None]):
         yield Label("", id="alerts-title", classes="dialog-title")
         yield DataTable(id="alerts-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="alerts-status")
-        yield Footer(compact=True)
+        yield ScreenKeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.action_view(self.view)

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from posterm.domain.errors import NotFound, PostermError, ValidationError
 from posterm.domain.money import format_quantity, parse_quantity
@@ -27,6 +27,7 @@ from posterm.domain.scan_entry import split_quantity
 from posterm.ui.background import run_service
 from posterm.ui.names import short_name
 from posterm.ui.widgets.fields import Field
+from posterm.ui.widgets.key_bar import ScreenKeysFooter
 
 if TYPE_CHECKING:
     from posterm.domain.products import ProductInfo
@@ -71,7 +72,7 @@ class StockCountScreen(Screen[None]):
             yield Field(id="count-scan", placeholder="scan, or type a name or code", max_length=60)
         yield DataTable(id="count-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="count-status")
-        yield Footer(compact=True)
+        yield ScreenKeysFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -14,13 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from posterm.domain.errors import PostermError
 from posterm.domain.money import format_money
 from posterm.ui.background import run_service
 from posterm.ui.names import count_of
 from posterm.ui.widgets.fields import Field
+from posterm.ui.widgets.key_bar import ScreenKeysFooter
 
 if TYPE_CHECKING:
     from posterm.domain.purchases import SupplierInfo
@@ -56,7 +57,7 @@ class SuppliersScreen(Screen[None]):
             yield Field(id="supplier-search", placeholder="name, contact, phone or tax id")
         yield DataTable(id="suppliers-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="suppliers-status")
-        yield Footer(compact=True)
+        yield ScreenKeysFooter(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

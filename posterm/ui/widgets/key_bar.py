@@ -1,10 +1,40 @@
-"""A footer that wraps its keys onto two rows, for screens with more keys than 80 columns hold."""
+"""Footers for screens with more keys than one 80-column row holds: one that wraps onto two
+rows, and one that leaves out the app's own keys rather than show them cut ("^q Qu")."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual.app import ComposeResult
+from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
+
+
+def _screen_keys(footer: Footer, widgets: Iterable[Widget]) -> Iterable[Widget]:
+    """`widgets` without the keys of the app itself (Ctrl+Q, Ctrl+L: they work on every
+    screen and show on the others); the palette key stays."""
+    own = {
+        binding.action
+        for bindings in footer.screen._bindings.key_to_bindings.values()
+        for binding in bindings
+    }
+    for widget in widgets:
+        if (
+            isinstance(widget, FooterKey)
+            and not widget.has_class("-command-palette")
+            and widget.action not in own
+        ):
+            continue
+        yield widget
+
+
+class ScreenKeysFooter(Footer):
+    """A one-row footer of the screen's own keys only, for a screen whose keys fill the row:
+    Textual would show the app's keys after them cut off behind the palette key."""
+
+    def compose(self) -> ComposeResult:
+        yield from _screen_keys(self, super().compose())
 
 
 class TwoRowFooter(Footer):
@@ -42,18 +72,6 @@ class TwoRowFooter(Footer):
         self.screen_keys_only = screen_keys_only
 
     def compose(self) -> ComposeResult:
-        own = {
-            binding.action
-            for bindings in self.screen._bindings.key_to_bindings.values()
-            for binding in bindings
-        }
-        for widget in super().compose():
-            if (
-                self.screen_keys_only
-                and isinstance(widget, FooterKey)
-                and not widget.has_class("-command-palette")
-                and widget.action not in own
-            ):
-                continue
-            yield widget
+        widgets = super().compose()
+        yield from _screen_keys(self, widgets) if self.screen_keys_only else widgets
         self.styles.grid_size_columns = self.columns
