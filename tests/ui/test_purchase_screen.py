@@ -101,6 +101,8 @@ async def test_goods_being_received_survive_closing_the_app(shop):  # noqa: F811
         assert (screen.draft.invoice_number, len(screen.draft.lines)) == ("A-1", 1)
         assert "Annapurna Atta" in cell(screen, "purchase-lines", 0, 1)
         assert not Purchase.select().exists()
+        status = str(screen.query_one("#purchase-status").render())
+        assert status == "Continuing the goods from Sharma Traders (1 line), saved earlier."
 
 
 async def test_a_bad_supplier_form_names_each_field(shop):  # noqa: F811

@@ -165,7 +165,7 @@ class PurchaseScreen(Screen[None]):
             self.draft, self.supplier = draft, supplier
             self.status(
                 f"Continuing the goods from {draft.supplier_name or '(no supplier)'} "
-                f"({len(draft.lines)} lines), saved earlier."
+                f"({count_of(len(draft.lines), 'line')}), saved earlier."
             )
         else:
             self.draft = ReceivingDraft(update_cost=bool(self.settings.purchase_updates_cost))
