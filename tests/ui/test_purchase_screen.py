@@ -291,3 +291,21 @@ async def test_the_suppliers_footer_cuts_no_key_in_half(shop):  # noqa: F811
         await settle(pilot)
         assert isinstance(app.screen, SuppliersScreen)
         assert hidden_footer_keys(app.screen) == []  # was "^q Qu" behind the palette key
+
+
+async def test_the_lines_keep_their_width_while_the_search_is_open(shop):  # noqa: F811
+    add_supplier()
+    app = shop()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_receiving(pilot)
+        await type_text(pilot, "A-1")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await scanner_burst(pilot, ATTA)
+        await type_text(pilot, "sal")  # the search results open above the lines
+        await settle(pilot)
+        table = app.screen.query_one("#purchase-lines", DataTable)
+        assert table.size.width == 80 and not table.show_horizontal_scrollbar
+        assert "239.40" in table.render_line(1).text  # the amount, whole
