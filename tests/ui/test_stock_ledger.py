@@ -219,3 +219,35 @@ async def test_a_category_of_one_product_says_product(shop):
         options = app.screen.query_one(OptionList)
         shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert any(line.startswith("Spices") and line.endswith(" 1 product") for line in shown)
+
+
+async def test_without_colour_the_movements_and_low_stock_stay_readable(shop):
+    from textual.widgets import DataTable as Table
+
+    from posterm.ui.screens.stock import StockScreen
+
+    app = shop
+    app.no_color = True  # as NO_COLOR=1 sets it (Textual then draws greys only)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("alt+k")
+        await settle(pilot)
+        stock = app.screen
+        assert isinstance(stock, StockScreen)
+        soap = [str(row.code) for row in stock.rows].index("SOAP")  # 3, under its minimum 5
+        low = stock.query_one(Table).get_row_at(soap)[2]
+        styles = " ".join(str(span.style) for span in low.spans)
+        assert "red" not in styles and "underline" in styles
+        await palette(pilot, "Adjust stock")
+        await type_text(pilot, "tata")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_text(pilot, "-3")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("down", "f11")  # Tata Salt, under Lux Soap
+        await settle(pilot)
+        assert isinstance(app.screen, KardexScreen)
+        change = app.screen.query_one(Table).get_row_at(0)[2]
+        assert str(change) == "-3" and "red" not in str(change.style)

@@ -23,6 +23,7 @@ from posterm.domain.errors import PostermError, ValidationError
 from posterm.domain.money import format_money
 from posterm.domain.phones import format_phone
 from posterm.ui.background import run_service
+from posterm.ui.emphasis import readable
 from posterm.ui.widgets.key_bar import ScreenKeysFooter
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ class CreditScreen(Screen[None]):
 
     def status(self, message: str, *, error: bool = False) -> None:
         label = self.query_one("#credit-status", Label)
-        label.update(Text(message, style="bold red" if error else ""))
+        label.update(Text(message, style=readable(self.app, "bold red") if error else ""))
         if error and len(message) > 76:  # the status line holds one row: the rest is cut
             self.notify(message, severity="error", timeout=8)
 
@@ -180,7 +181,9 @@ class CreditScreen(Screen[None]):
                 Text(
                     format_money(row.balance) if row.balance >= 0 else f"adv {-row.balance:.2f}",
                     justify="right",
-                    style="bold red" if over else "bold" if row.balance > 0 else "green",
+                    style=readable(
+                        self.app, "bold red" if over else "bold" if row.balance > 0 else "green"
+                    ),
                 ),
                 f"{row.oldest_unpaid:%d-%m-%Y}" if row.oldest_unpaid else "",
                 Text(f"{row.credit_limit:,.0f}", justify="right"),
@@ -300,7 +303,7 @@ class CreditScreen(Screen[None]):
         else:
             text.append(f"advance {format_money(-record.balance, self.symbol)}", style="green")
         if record.status != "active":
-            text.append(f" · {record.status}", style="bold red")
+            text.append(f" · {record.status}", style=readable(self.app, "bold red"))
         if aged.total:
             from posterm.domain.credit import BUCKETS
 

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Label
 from posterm.domain.money import format_money
 from posterm.domain.phones import format_phone
 from posterm.ui.background import run_service
+from posterm.ui.emphasis import readable
 from posterm.ui.names import count_of, short_name
 from posterm.ui.widgets.fields import Field
 
@@ -113,7 +114,10 @@ class CustomersScreen(Screen[None]):
                 customer.code,
                 customer.name[:21],
                 format_phone(customer.phone),
-                Text(customer.status, style=STATUS_STYLES.get(customer.status, "")),
+                Text(
+                    customer.status,
+                    style=readable(self.app, STATUS_STYLES.get(customer.status, "")),
+                ),
                 Text(format_money(owes), justify="right", style="bold" if owes > 0 else ""),
                 Text(f"{customer.credit_limit:,.0f}", justify="right"),
             )
@@ -298,7 +302,7 @@ class CustomerHistoryScreen(Screen[None]):
     def _show(self, page: list[SaleSummary]) -> None:
         table = self.query_one(DataTable)
         for sale in page:
-            style = "red" if sale.kind != "sale" else ""
+            style = readable(self.app, "red") if sale.kind != "sale" else ""
             table.add_row(
                 f"{sale.sold_at_local:%d-%m-%Y}",
                 sale.bill_number,

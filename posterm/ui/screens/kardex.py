@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Label
 
 from posterm.domain.money import format_quantity
 from posterm.ui.background import run_service
+from posterm.ui.emphasis import readable
 from posterm.ui.names import count_of
 
 if TYPE_CHECKING:
@@ -30,9 +31,9 @@ _SHORT_KIND = {
 }
 
 
-def _signed(value) -> Text:
+def _signed(value, style: str = "red") -> Text:
     text = ("+" if value > 0 else "") + format_quantity(value)
-    return Text(text, justify="right", style="red" if value < 0 else "")
+    return Text(text, justify="right", style=style if value < 0 else "")
 
 
 class KardexScreen(Screen[None]):
@@ -103,7 +104,7 @@ class KardexScreen(Screen[None]):
             table.add_row(
                 f"{movement.at:%d-%m %H:%M}",
                 _SHORT_KIND.get(movement.kind, movement.kind_label),
-                _signed(movement.quantity),
+                _signed(movement.quantity, readable(self.app, "red")),
                 Text(format_quantity(movement.stock_after), justify="right"),
                 movement.reference[:16],
                 movement.reason_label[:9] if movement.reason else "",

@@ -32,6 +32,7 @@ from posterm.domain.money import (
 from posterm.domain.purchases import ReceivingDraft, parse_day, parse_invoice_number
 from posterm.domain.scan_entry import split_quantity
 from posterm.ui.background import run_service
+from posterm.ui.emphasis import readable
 from posterm.ui.names import count_of, short_name
 from posterm.ui.screens.supplier_ledger import supplier_due
 from posterm.ui.widgets.fields import Field
@@ -208,7 +209,7 @@ class PurchaseScreen(Screen[None]):
             if line.expiry_date:
                 batch = f"{line.expiry_date:%m/%y} {batch}".strip()
             elif line.needs_expiry:
-                batch = Text("expiry? F4", style="bold red")
+                batch = Text("expiry? F4", style=readable(self.app, "bold red"))
             tax = f"{line.tax_rate.normalize():f}" if line.tax_amount is None else "="
             table.add_row(
                 str(index),

@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Label
 from posterm.domain.catalog_records import ProductFilter
 from posterm.domain.money import format_money, format_quantity
 from posterm.ui.background import run_service
+from posterm.ui.emphasis import readable
 from posterm.ui.names import short_name
 from posterm.ui.widgets.fields import Field
 from posterm.ui.widgets.key_bar import TwoRowFooter
@@ -175,7 +176,7 @@ class StockScreen(Screen[None]):
         for row in page.rows:
             stock = Text(format_quantity(row.stock), justify="right")
             if row.low or row.stock < 0:
-                stock.stylize("bold red")
+                stock.stylize(readable(self.app, "bold red"))
             table.add_row(
                 row.code[:9],
                 short_name(row.name, 29),

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Label
 from posterm.domain.errors import ValidationError
 from posterm.domain.money import format_quantity, parse_quantity
 from posterm.ui.background import run_service
+from posterm.ui.emphasis import readable
 from posterm.ui.names import count_of, short_name
 from posterm.ui.widgets.key_bar import ScreenKeysFooter
 
@@ -131,9 +132,8 @@ class StockAlertsScreen(Screen[None]):
             p = item
             return (short_name(p.name, 34), p.code[:10], _qty(p.stock), _qty(p.min_stock), p.unit)
         if self.view == "expiring":
-            days = Text(
-                str(item.days_left), justify="right", style="red" if item.days_left < 0 else ""
-            )
+            late = readable(self.app, "red") if item.days_left < 0 else ""
+            days = Text(str(item.days_left), justify="right", style=late)
             return (
                 short_name(item.product.name, 34),
                 item.batch_number[:10],

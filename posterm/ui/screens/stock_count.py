@@ -25,6 +25,7 @@ from posterm.domain.errors import NotFound, PostermError, ValidationError
 from posterm.domain.money import format_quantity, parse_quantity
 from posterm.domain.scan_entry import split_quantity
 from posterm.ui.background import run_service
+from posterm.ui.emphasis import readable
 from posterm.ui.names import short_name
 from posterm.ui.widgets.fields import Field
 from posterm.ui.widgets.key_bar import ScreenKeysFooter
@@ -221,12 +222,11 @@ class StockCountScreen(Screen[None]):
         self.has_more = len(page) == PAGE
         self._title()
 
-    @staticmethod
-    def _cells(line: CountLine) -> tuple:
+    def _cells(self, line: CountLine) -> tuple:
         difference = line.difference
         diff = Text("", justify="right")
         if difference:
-            style = "red" if difference < 0 else "green"
+            style = readable(self.app, "red" if difference < 0 else "green")
             sign = "+" if difference > 0 else ""
             diff = Text(f"{sign}{format_quantity(difference)}", justify="right", style=style)
         counted = "" if line.counted is None else format_quantity(line.counted)
