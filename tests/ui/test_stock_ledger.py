@@ -251,3 +251,24 @@ async def test_without_colour_the_movements_and_low_stock_stay_readable(shop):
         assert isinstance(app.screen, KardexScreen)
         change = app.screen.query_one(Table).get_row_at(0)[2]
         assert str(change) == "-3" and "red" not in str(change.style)
+
+
+async def test_a_new_count_is_named_with_the_shops_day_not_the_machines(shop):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from posterm.domain.permissions import Actor, Role
+    from posterm.services.settings import set_setting
+    from posterm.ui.modals.value import ValueModal
+
+    # A zone whose day differs from UTC's now: ahead in the UTC evening, behind in the morning.
+    zone = "Pacific/Kiritimati" if datetime.now(UTC).hour >= 10 else "Pacific/Pago_Pago"
+    owner = auth.authenticate("owner", "secret")
+    set_setting(Actor(owner.id, "owner", Role.OWNER, "till-1"), "timezone", zone)
+    shop_day = datetime.now(ZoneInfo(zone)).date()
+    app = shop
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await palette(pilot, "Stock count")
+        assert isinstance(app.screen, ValueModal)
+        assert app.screen.query_one("#value").value == f"Count {shop_day:%d-%m-%Y}"

@@ -37,6 +37,14 @@ if TYPE_CHECKING:
 PAGE = 50
 
 
+def _store_today() -> date:
+    """The shop's day (its timezone), not the machine's: a count started after midnight in
+    Kolkata on a till whose clock runs in UTC is named with the new day."""
+    from posterm.services.reports import store_today
+
+    return store_today()
+
+
 def _counted(text: str) -> Decimal:
     return parse_quantity(text, "counted", allow_zero=True)
 
@@ -135,16 +143,19 @@ class StockCountScreen(Screen[None]):
                 return
             self._start(entered.value, None)
 
-        self.app.push_screen(
-            ValueModal(
-                "New stock count",
-                "Name it (the shelf, aisle or supplier):",
-                _title_text,
-                value=f"Count {date.today():%d-%m-%Y}",
-                max_length=80,
-            ),
-            start,
-        )
+        def ask(today: date) -> None:
+            self.app.push_screen(
+                ValueModal(
+                    "New stock count",
+                    "Name it (the shelf, aisle or supplier):",
+                    _title_text,
+                    value=f"Count {today:%d-%m-%Y}",
+                    max_length=80,
+                ),
+                start,
+            )
+
+        run_service(self, _store_today, ask)
 
     def action_new_category(self) -> None:
         from posterm.services import stock
@@ -152,7 +163,11 @@ class StockCountScreen(Screen[None]):
 
         def chosen(category: CategoryChoice | None) -> None:
             if category is not None:
-                self._start(f"{category.name} {date.today():%d-%m-%Y}", category.id)
+                run_service(
+                    self,
+                    _store_today,
+                    lambda today: self._start(f"{category.name} {today:%d-%m-%Y}", category.id),
+                )
 
         self.app.push_screen(
             PickModal(
