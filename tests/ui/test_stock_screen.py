@@ -310,3 +310,12 @@ async def test_an_empty_status_says_so_instead_of_offering_a_new_product(shop):
         await settle(pilot)
         status = str(stock.query_one("#stock-status", Label).content)
         assert status == "No inactive product matches: F4 status, F6 filter."
+
+
+async def test_one_label_on_the_list_is_one_label(shop):
+    async with shop.run_test(size=(80, 24)) as pilot:
+        stock = await open_stock(pilot)
+        await pilot.press("f8", "enter")  # one label of the highlighted product
+        await settle(pilot)
+        status = str(stock.query_one("#stock-status", Label).content)
+        assert status.endswith(" · 1 label to print (F8)")

@@ -25,7 +25,7 @@ from posterm.domain.catalog_records import ProductFilter
 from posterm.domain.money import format_money, format_quantity
 from posterm.ui.background import run_service
 from posterm.ui.emphasis import readable
-from posterm.ui.names import short_name
+from posterm.ui.names import count_of, short_name
 from posterm.ui.widgets.fields import Field
 from posterm.ui.widgets.key_bar import TwoRowFooter
 
@@ -216,7 +216,7 @@ class StockScreen(Screen[None]):
             text = f"{shown} shown{more}"
         if self.label_queue:
             total = sum(count for _, count in self.label_queue.values())
-            text += f" · {total} labels to print (F8)"
+            text += f" · {count_of(total, 'label')} to print (F8)"
         self.query_one("#stock-status", Label).update(text)
 
     def action_move(self, step: int) -> None:
