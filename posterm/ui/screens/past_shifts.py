@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Label
 
 from posterm.domain.money import format_money
 from posterm.ui.background import run_service
+from posterm.ui.widgets.paging import page_down
 
 if TYPE_CHECKING:
     from posterm.services.shifts import PastShift
@@ -33,7 +34,8 @@ class PastShiftsScreen(Screen[None]):
         Binding("f3", "till", "Till", id="past_shifts.till"),
         Binding("f4", "cashier", "Cashier", id="past_shifts.cashier"),
         Binding("f5", "reprint", "Reprint", id="past_shifts.reprint"),
-        Binding("pagedown", "more", "More", id="past_shifts.more", show=False),
+        # Priority: the table has the focus and would take PageDown for its own paging.
+        Binding("pagedown", "more", "More", id="past_shifts.more", show=False, priority=True),
     ]
 
     def __init__(self, symbol: str = "") -> None:
@@ -48,6 +50,7 @@ class PastShiftsScreen(Screen[None]):
         self.terminal = ""
         self.cashier = ""
         self._generation = 0
+        self._loading = False  # a page is on its way: PageDown does not ask for it twice
 
     def compose(self) -> ComposeResult:
         yield Label("", id="past-shifts-title", classes="dialog-title screen-title")
@@ -109,17 +112,23 @@ class PastShiftsScreen(Screen[None]):
             )
             return today, start, end, page
 
+        self._loading = True
         run_service(
             self,
             read,
             lambda got: self._show_page(got, generation),
-            lambda error: self.status(str(error), error=True),
+            self._load_failed,
             group="past-shifts",
         )
+
+    def _load_failed(self, error) -> None:
+        self._loading = False
+        self.status(str(error), error=True)
 
     def _show_page(self, got, generation: int) -> None:
         if generation != self._generation:
             return
+        self._loading = False
         self.today, self.first, self.last, page = got
         self._show_title()
         table = self.query_one(DataTable)
@@ -142,8 +151,9 @@ class PastShiftsScreen(Screen[None]):
             self.status(f"{len(self.shifts)} closed shift(s){more} · Enter: Z report")
 
     def action_more(self) -> None:
-        if self.shifts and len(self.shifts) % PAGE == 0:
-            self._load_page()
+        """PageDown pages through the table; at its last row, the next page is read."""
+        more = self.shifts and len(self.shifts) % PAGE == 0 and not self._loading
+        page_down(self.query_one(DataTable), self._load_page if more else None)
 
     def _selected(self) -> PastShift | None:
         if not self.shifts:

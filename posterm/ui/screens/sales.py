@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Label
 from posterm.domain.errors import PostermError, ValidationError
 from posterm.domain.money import format_money
 from posterm.ui.background import run_service
+from posterm.ui.widgets.paging import page_down
 
 if TYPE_CHECKING:
     from posterm.domain.returns import SaleSummary
@@ -63,7 +64,8 @@ class SalesScreen(Screen[None]):
         Binding("f7", "void", "Void", id="sales.void"),
         Binding("f8", "customer", "Customer", id="sales.customer"),
         Binding("f9", "no_receipt", "No-receipt return", id="sales.no_receipt"),
-        Binding("pagedown", "more", "More", id="sales.more", show=False),
+        # Priority: the table has the focus and would take PageDown for its own paging.
+        Binding("pagedown", "more", "More", id="sales.more", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -73,6 +75,7 @@ class SalesScreen(Screen[None]):
         self.title_text = "Today's sales"
         self.unprinted_only = False
         self._generation = 0
+        self._loading = False  # a page is on its way: PageDown does not ask for it twice
 
     def compose(self) -> ComposeResult:
         yield Label("", id="sales-title", classes="dialog-title")
@@ -112,17 +115,24 @@ class SalesScreen(Screen[None]):
             call = lambda: sales.list_sales(limit=PAGE, offset=offset, **self.filters)  # noqa: E731
         self.query_one("#sales-title", Label).update(self.title_text)
         generation = self._generation
+        self._loading = True
         run_service(
             self,
             call,
             lambda page: self._show_page(page, generation),
+            self._load_failed,
             group="sales",
             exclusive=False,
         )
 
+    def _load_failed(self, error: PostermError) -> None:
+        self._loading = False
+        self.query_one("#sales-status", Label).update(str(error))
+
     def _show_page(self, page: list[SaleSummary], generation: int) -> None:
         if generation != self._generation:
             return
+        self._loading = False
         table = self.query_one(DataTable)
         for sale in page:
             style = "red" if sale.kind != "sale" else ""
@@ -139,8 +149,14 @@ class SalesScreen(Screen[None]):
         self.query_one("#sales-status", Label).update(f"{len(self.sales)} bills{more}")
 
     def action_more(self) -> None:
-        if self.sales and len(self.sales) % PAGE == 0 and not self.unprinted_only:
-            self._load_page()
+        """PageDown pages through the table; at its last row, the next page is read."""
+        more = (
+            self.sales
+            and len(self.sales) % PAGE == 0
+            and not self.unprinted_only
+            and not self._loading
+        )
+        page_down(self.query_one(DataTable), self._load_page if more else None)
 
     def _selected(self) -> SaleSummary | None:
         if not self.sales:
