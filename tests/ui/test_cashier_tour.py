@@ -13,7 +13,8 @@ from posterm.domain.permissions import Actor, Role
 from posterm.domain.sale import CheckoutRequest, SaleLineRequest, Tender
 from posterm.services import auth, checkout
 from posterm.ui.screens.past_shifts import PastShiftsScreen
-from tests.ui.conftest import settle
+from tests.ui.conftest import log_in, scanner_burst, settle, type_text
+from tests.ui.test_billing import ATTA, shop  # noqa: F401 (the fixture)
 from tests.ui.test_sales_screen import open_sales, sold  # noqa: F401 (the fixture)
 
 D = Decimal
@@ -84,3 +85,54 @@ async def test_pagedown_reads_the_next_page_of_past_shifts(sold):  # noqa: F811
             await pilot.press("pagedown")
             await settle(pilot)
         assert table.row_count == 53
+
+
+# --- billing -------------------------------------------------------------------------------
+
+
+async def test_a_recalled_bill_with_a_changed_price_asks_a_manager_again_at_payment(shop):  # noqa: F811
+    """The approval of a price change belongs to the screen's bill; held and recalled, the
+    bill kept the price but not the approval, and payment was refused with no way on."""
+    from posterm.data.models import Sale
+    from posterm.domain.permissions import command_line_actor
+    from posterm.ui.modals.override import OverrideModal
+
+    app = shop()
+    cli = command_line_actor("tester", "till-1")
+    auth.create_user(cli, "asha", Role.CASHIER, "pw1234", "4321")
+    auth.create_user(cli, "boss", Role.MANAGER, "pw5678", "5678")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "asha", "pw1234")
+        await scanner_burst(pilot, ATTA)
+        await pilot.press("f3")  # the price: a manager approves
+        await settle(pilot)
+        assert isinstance(app.screen, OverrideModal)
+        for text in ("boss", "5678", "damaged pack"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+            await settle(pilot)
+        await type_text(pilot, "250")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f7")  # hold, then recall
+        await type_text(pilot, "later")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.bill.items[0].unit_price == D(250)
+        await pilot.press("f10")
+        await settle(pilot)
+        await pilot.press("enter")  # exact cash
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, OverrideModal), app.screen.query_one("#billing-status")
+        for text in ("boss", "5678", "damaged pack"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await settle(pilot)
+        await settle(pilot)
+    sale = Sale.get()
+    assert sale.total == D(250) and sale.approved_by.username == "boss"

@@ -720,17 +720,26 @@ class BillingScreen(Screen[None]):
 
         def refused(error: PostermError) -> None:
             # Checkout names the customer, what they would owe and the limit after it (or the
-            # discount, its share of the bill and the limit): a manager may lend the right.
-            for permission in (Permission.CREDIT_ABOVE_LIMIT, Permission.DISCOUNT_ABOVE_LIMIT):
+            # discount, its share of the bill and the limit): a manager may lend the right. A
+            # price changed with an approval that has gone (the bill was held and recalled,
+            # or restored after a restart) asks for one again here.
+            for permission in (
+                Permission.CREDIT_ABOVE_LIMIT,
+                Permission.DISCOUNT_ABOVE_LIMIT,
+                Permission.PRICE_OVERRIDE,
+            ):
                 if (
                     isinstance(error, PermissionDenied)
                     and error.action.startswith(permission.value)
                     and grant(actor.role, permission) is Grant.OVERRIDE
                 ):
+                    what = (
+                        "A price changed on this bill"
+                        if permission is Permission.PRICE_OVERRIDE
+                        else error.action[:1].upper() + error.action[1:]
+                    )
                     self._with_permission(
-                        permission,
-                        error.action[:1].upper() + error.action[1:],
-                        lambda: self._checkout(tenders, self.approved),
+                        permission, what, lambda: self._checkout(tenders, self.approved)
                     )
                     return
             if isinstance(error, DatabaseUnreachable):
