@@ -136,3 +136,71 @@ async def test_a_recalled_bill_with_a_changed_price_asks_a_manager_again_at_paym
         await settle(pilot)
     sale = Sale.get()
     assert sale.total == D(250) and sale.approved_by.username == "boss"
+
+
+# --- at 80 columns: every key in the footer shows, no table scrolls sideways ---------------
+
+
+def assert_fits_80_columns(screen) -> None:
+    from textual.widgets._footer import FooterKey
+
+    keys = list(screen.query(FooterKey))
+    palette = [key for key in keys if key.has_class("-command-palette")]
+    assert keys and palette
+    limit = palette[0].region  # docked at the right of the first row, over what is under it
+    for key in keys:
+        if key in palette:
+            continue
+        region = key.region
+        right = limit.x if region.y == limit.y else 80
+        assert region.width and region.right <= right, (key.key_display, key.description)
+        assert len(f"{key.key_display} {key.description}") <= region.width, key.description
+    for table in screen.query(DataTable):
+        assert not table.show_horizontal_scrollbar, table.id
+
+
+async def test_the_sales_list_return_and_no_receipt_screens_fit_80_columns(sold):  # noqa: F811
+    from posterm.ui.screens.return_without_receipt import NoReceiptReturnScreen
+    from posterm.ui.screens.returns import ReturnScreen
+
+    app = sold
+    Product.update(stock=D(100)).where(Product.code == "SALT").execute()
+    _sell(_owner(), 30)  # a scrollbar on the list
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_sales(pilot)
+        assert_fits_80_columns(app.screen)
+        await pilot.press("f6")
+        await settle(pilot)
+        assert isinstance(app.screen, ReturnScreen)
+        assert_fits_80_columns(app.screen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f9")  # the owner needs no approval
+        await settle(pilot)
+        assert isinstance(app.screen, NoReceiptReturnScreen)
+        assert_fits_80_columns(app.screen)
+
+
+async def test_past_shifts_fit_80_columns(sold):  # noqa: F811
+    from datetime import UTC, datetime, timedelta
+
+    app = sold
+    owner = _owner()
+    now = datetime.now(UTC)
+    for index in range(30):
+        Shift.create(
+            terminal="counter-12",
+            user=owner.user_id,
+            status="closed",
+            opened_at=now - timedelta(minutes=2 * index + 1),
+            closed_at=now - timedelta(minutes=2 * index),
+            closed_by=owner.user_id,
+            expected_cash=D("123456.00"),
+            counted_cash=D("120000.00"),
+            variance=D("-3456.00"),
+        )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_sales(pilot)
+        app.push_screen(PastShiftsScreen())
+        await settle(pilot)
+        assert_fits_80_columns(app.screen)

@@ -14,10 +14,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from posterm.domain.money import format_money
 from posterm.ui.background import run_service
+from posterm.ui.widgets.key_bar import TwoRowFooter
 from posterm.ui.widgets.paging import page_down
 
 if TYPE_CHECKING:
@@ -56,18 +57,19 @@ class PastShiftsScreen(Screen[None]):
         yield Label("", id="past-shifts-title", classes="dialog-title screen-title")
         yield DataTable(id="past-shifts-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="past-shifts-status", classes="screen-status")
-        yield Footer()
+        yield TwoRowFooter(columns=4)  # seven keys do not fit one 80-column row
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
+        # 64 columns of text, 14 of cell padding and a scrollbar: no sideways scrolling at 80.
         for label, key, width in [
             ("Closed", "closed", 11),
             ("Shift", "shift", 5),
-            ("Till", "till", 10),
-            ("Cashier", "cashier", 10),
-            ("Expected", "expected", 11),
-            ("Counted", "counted", 11),
-            ("Variance", "variance", 9),
+            ("Till", "till", 9),
+            ("Cashier", "cashier", 9),
+            ("Expected", "expected", 10),
+            ("Counted", "counted", 10),
+            ("Variance", "variance", 10),
         ]:
             table.add_column(label, key=key, width=width)
         self.reload()
@@ -137,8 +139,8 @@ class PastShiftsScreen(Screen[None]):
             table.add_row(
                 f"{shift.closed_at:%d-%m %H:%M}",
                 str(shift.id),
-                shift.terminal[:10],
-                shift.cashier[:10],
+                shift.terminal[:9],
+                shift.cashier[:9],
                 Text(format_money(shift.expected_cash), justify="right"),
                 Text(format_money(shift.counted_cash), justify="right"),
                 Text(format_money(shift.variance), justify="right", style=style),

@@ -14,12 +14,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from posterm.domain.errors import PostermError
 from posterm.domain.money import format_money, format_quantity, parse_quantity
 from posterm.domain.returns import ReturnLineRequest, ReturnRequest, plan_return
 from posterm.ui.background import run_service
+from posterm.ui.widgets.key_bar import TwoRowFooter
 
 if TYPE_CHECKING:
     from posterm.domain.returns import ReturnableSale
@@ -54,7 +55,7 @@ class ReturnScreen(Screen[None]):
         yield DataTable(id="return-lines", cursor_type="row", zebra_stripes=True)
         yield Label("", id="return-status")
         yield Label("", id="return-total", classes="dialog-title")
-        yield Footer()
+        yield TwoRowFooter(columns=4)  # six keys do not fit one 80-column row
 
     def on_mount(self) -> None:
         from posterm.services import returns
@@ -63,12 +64,12 @@ class ReturnScreen(Screen[None]):
         table = self.query_one(DataTable)
         for label, width in [
             ("#", 3),
-            ("Item", 26),
+            ("Item", 23),
             ("Sold", 7),
             ("Back", 7),
             ("Return", 7),
             ("Shelf", 7),
-            ("Refund", 10),
+            ("Refundable", 10),  # what the line can still give back
         ]:
             table.add_column(label, width=width)
         run_service(
@@ -108,7 +109,7 @@ class ReturnScreen(Screen[None]):
             chosen = self.quantities.get(line.line_id, Decimal(0))
             table.add_row(
                 str(line.line_no),
-                line.name[:26],
+                line.name[:23],
                 format_quantity(line.quantity_sold),
                 format_quantity(line.quantity_returned),
                 Text(format_quantity(chosen) if chosen else "-", style="bold"),

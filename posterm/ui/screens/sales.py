@@ -14,11 +14,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from posterm.domain.errors import PostermError, ValidationError
 from posterm.domain.money import format_money
 from posterm.ui.background import run_service
+from posterm.ui.widgets.key_bar import TwoRowFooter
 from posterm.ui.widgets.paging import page_down
 
 if TYPE_CHECKING:
@@ -81,15 +82,16 @@ class SalesScreen(Screen[None]):
         yield Label("", id="sales-title", classes="dialog-title")
         yield DataTable(id="sales-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="sales-status")
-        yield Footer()
+        yield TwoRowFooter(columns=5)  # eight keys do not fit one 80-column row
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
+        # 63 columns of text, 12 of cell padding and a scrollbar: no sideways scrolling at 80.
         for label, key, width in [
             ("Time", "time", 11),
-            ("Bill", "bill", 18),
+            ("Bill", "bill", 16),
             ("Kind", "kind", 6),
-            ("Customer", "customer", 18),
+            ("Customer", "customer", 16),
             ("Total", "total", 11),
             ("Prn", "printed", 3),
         ]:
@@ -140,7 +142,7 @@ class SalesScreen(Screen[None]):
                 f"{sale.sold_at_local:%d-%m %H:%M}",
                 sale.bill_number,
                 Text(sale.kind, style=style),
-                (sale.customer_name or "-")[:18],
+                (sale.customer_name or "-")[:16],
                 Text(format_money(sale.total), justify="right", style=style),
                 "" if sale.printed else Text("no", style="bold red"),
             )
