@@ -204,3 +204,19 @@ async def test_past_shifts_fit_80_columns(sold):  # noqa: F811
         app.push_screen(PastShiftsScreen())
         await settle(pilot)
         assert_fits_80_columns(app.screen)
+
+
+async def test_a_prompt_with_brackets_shows_them(sold):  # noqa: F811
+    """The dates prompt ends "dd-mm-yyyy [dd-mm-yyyy]": read as markup, the range was lost."""
+    from textual.widgets import Label
+
+    from posterm.ui.modals.value import ValueModal
+
+    app = sold
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_sales(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, ValueModal)
+        shown = [str(label.render()) for label in app.screen.query(Label)]
+        assert any("dd-mm-yyyy [dd-mm-yyyy]" in text for text in shown), shown

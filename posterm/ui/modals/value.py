@@ -57,9 +57,11 @@ class ValueModal(ModalScreen[Entered[T] | None], Generic[T]):
         self.max_length = max_length
 
     def compose(self) -> ComposeResult:
+        # Plain text: a prompt such as "dd-mm-yyyy [dd-mm-yyyy]" or a product named
+        # "Pepsi [500ml]" is not markup, and would lose its brackets and what is in them.
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield Label(self.prompt)
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            yield Label(self.prompt, markup=False)
             yield Field(
                 self.initial,
                 id="value",
@@ -68,7 +70,7 @@ class ValueModal(ModalScreen[Entered[T] | None], Generic[T]):
                 max_length=self.max_length,
                 select_on_focus=True,
             )
-            yield Label("", id="value-error", classes="error")
+            yield Label("", id="value-error", classes="error", markup=False)
             yield Label(self.hint or "Enter: OK    Escape: cancel", classes="muted")
 
     def on_input_submitted(self, event: Field.Submitted) -> None:
