@@ -220,3 +220,37 @@ async def test_a_prompt_with_brackets_shows_them(sold):  # noqa: F811
         assert isinstance(app.screen, ValueModal)
         shown = [str(label.render()) for label in app.screen.query(Label)]
         assert any("dd-mm-yyyy [dd-mm-yyyy]" in text for text in shown), shown
+
+
+# --- returns -------------------------------------------------------------------------------
+
+
+async def test_a_return_quantity_above_what_was_sold_is_refused_in_its_window(sold):  # noqa: F811
+    from textual.widgets import Label
+
+    from posterm.ui.modals.value import ValueModal
+    from posterm.ui.screens.returns import ReturnScreen
+
+    app = sold
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_sales(pilot)
+        await pilot.press("f6")  # the newest bill: 3 of Tata Salt
+        await settle(pilot)
+        assert isinstance(app.screen, ReturnScreen)
+        for typed, refused in (("5", "at most 3"), ("1.5", "whole")):
+            await pilot.press("f2")
+            await settle(pilot)
+            await type_text(pilot, typed)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, ValueModal), typed
+            assert refused in str(app.screen.query_one("#value-error", Label).render())
+            await pilot.press("escape")
+            await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await type_text(pilot, "2")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReturnScreen)
+        assert "56.00" in str(app.screen.query_one("#return-total", Label).render())

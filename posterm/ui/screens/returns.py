@@ -18,7 +18,12 @@ from textual.widgets import DataTable, Label
 
 from posterm.domain.errors import PostermError
 from posterm.domain.money import format_money, format_quantity, parse_quantity
-from posterm.domain.returns import ReturnLineRequest, ReturnRequest, plan_return
+from posterm.domain.returns import (
+    ReturnLineRequest,
+    ReturnRequest,
+    check_quantity,
+    plan_return,
+)
 from posterm.ui.background import run_service
 from posterm.ui.widgets.key_bar import TwoRowFooter
 
@@ -148,12 +153,20 @@ class ReturnScreen(Screen[None]):
                 self.quantities[line.line_id] = entered.value
                 self._redraw()
 
+        def parse(text: str) -> Decimal:
+            # Judged here, so a quantity the return cannot take is refused in this window
+            # (it used to be kept and only named, cut off, on the refund line).
+            quantity = parse_quantity(text, allow_zero=True, maximum=line.quantity_left)
+            if quantity:
+                check_quantity(quantity, line.unit, line.name)
+            return quantity
+
         self.app.push_screen(
             ValueModal(
                 f"Return {line.name}",
                 f"Quantity to take back (at most "
                 f"{format_quantity(line.quantity_left)} {line.unit}; 0 for none)",
-                lambda text: parse_quantity(text, allow_zero=True),
+                parse,
             ),
             chosen,
         )
