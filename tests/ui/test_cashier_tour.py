@@ -254,3 +254,31 @@ async def test_a_return_quantity_above_what_was_sold_is_refused_in_its_window(so
         await settle(pilot)
         assert isinstance(app.screen, ReturnScreen)
         assert "56.00" in str(app.screen.query_one("#return-total", Label).render())
+
+
+async def test_the_sales_list_shows_a_return_and_a_void_printed_once_their_slips_are(sold):  # noqa: F811
+    import asyncio
+
+    app = sold
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_sales(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        await pilot.press("f3", "f10")  # the whole line back
+        await settle(pilot)
+        await settle(pilot)
+        bills = [sale.bill_number for sale in app.screen.sales]
+        app.screen.query_one(DataTable).move_cursor(row=bills.index("BILL-2026-000001"))
+        await pilot.press("f7")
+        await type_text(pilot, "wrong customer")
+        await pilot.press("enter")
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            await settle(pilot)
+            printed = app.printer_file.read_bytes()
+            slips = [sale for sale in app.screen.sales if sale.kind != "sale"]
+            both = b"RET-" in printed and b"VOID-" in printed and len(slips) == 2
+            if both and all(sale.printed for sale in slips):
+                break
+        kinds = {sale.kind: sale.printed for sale in app.screen.sales if sale.kind != "sale"}
+        assert kinds == {"return": True, "void": True}, kinds

@@ -366,14 +366,13 @@ class SalesScreen(Screen[None]):
         self.notify(f"Voided: {document.bill_number}")
         from posterm.ui.receipts import print_in_background
 
-        print_in_background(
-            self,
-            self.app.config,
-            document.id,
-            lambda message, error: self.notify(
+        def printed(message: str, error: bool) -> None:
+            self.notify(
                 f"{document.bill_number}: {message}", severity="error" if error else "information"
-            ),
-        )
+            )
+            self.reload()  # the void's slip is printed now: its row says so
+
+        print_in_background(self, self.app.config, document.id, printed)
         self.reload()
 
     def _refused(self, error: PostermError) -> None:
