@@ -282,3 +282,28 @@ async def test_the_sales_list_shows_a_return_and_a_void_printed_once_their_slips
                 break
         kinds = {sale.kind: sale.printed for sale in app.screen.sales if sale.kind != "sale"}
         assert kinds == {"return": True, "void": True}, kinds
+
+
+async def test_payment_says_its_keys_and_a_upi_amount_above_what_is_left(shop):  # noqa: F811
+    from textual.widgets import Label
+
+    from posterm.ui.modals.payment import PaymentModal
+
+    app = shop()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await scanner_burst(pilot, ATTA)  # 285.00
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, PaymentModal)
+        shown = " ".join(str(label.render()) for label in app.screen.query(Label))
+        assert "F4: on account" in shown and "F8: undo" in shown and "Up/Down" in shown
+        await type_text(pilot, "100")
+        await pilot.press("enter")  # 100 in cash: 185.00 still due
+        await pilot.press("down")  # UPI
+        await type_text(pilot, "200")
+        await pilot.press("enter")
+        await settle(pilot)
+        error = str(app.screen.query_one("#payment-error", Label).render())
+        assert "UPI 200.00 is more than the 185.00 still due" in error, error
+        assert app.screen.region.right <= 80
