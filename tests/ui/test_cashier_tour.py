@@ -307,3 +307,60 @@ async def test_payment_says_its_keys_and_a_upi_amount_above_what_is_left(shop): 
         error = str(app.screen.query_one("#payment-error", Label).render())
         assert "UPI 200.00 is more than the 185.00 still due" in error, error
         assert app.screen.region.right <= 80
+
+
+def _one_line(label) -> None:
+    """A Label whose text fits its width: it shows on one line, not wrapped."""
+    text = str(label.render())
+    assert "\n" not in text and len(text) <= label.content_region.width, text
+
+
+async def test_billing_windows_fit_one_line_and_show_money_at_two_places(shop):  # noqa: F811
+    from textual.widgets import Label, OptionList
+
+    from posterm.domain.permissions import command_line_actor
+    from posterm.ui.modals.confirm import ConfirmModal
+    from posterm.ui.modals.override import OverrideModal
+    from posterm.ui.modals.pick import PickModal
+    from posterm.ui.modals.value import ValueModal
+
+    app = shop()
+    auth.create_user(command_line_actor("tester", "till-1"), "asha", Role.CASHIER, "pw1234")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot, "asha", "pw1234")
+        await scanner_burst(pilot, ATTA)
+        await pilot.press("f3")  # a cashier: the manager's window
+        await settle(pilot)
+        assert isinstance(app.screen, OverrideModal)
+        _one_line(app.screen.query(Label).last())
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        assert app.screen.detail == "1 line will be removed."
+        await pilot.press("n")
+        await pilot.press("f7")
+        await type_text(pilot, "Mrs Rao from the corner house, comes back at six")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        assert isinstance(app.screen, PickModal)
+        options = app.screen.query_one(OptionList)
+        prompt = str(options.get_option_at_index(0).prompt)
+        assert len(prompt) <= options.scrollable_content_region.width, prompt
+    owner_app = shop(fresh=True)
+    async with owner_app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "1 line." in str(owner_app.screen.query_one("#billing-status").render())
+        await pilot.press("f3")  # the owner changes prices without asking
+        await settle(pilot)
+        assert isinstance(owner_app.screen, ValueModal)
+        shown = [str(label.render()) for label in owner_app.screen.query(Label)]
+        assert "Unit price (list price 285.00)" in shown, shown
+        assert owner_app.screen.query_one("#value").value == "285.00"

@@ -137,7 +137,7 @@ class BillingScreen(Screen[None]):
         self.settings, restored = result
         if restored is not None and not restored.is_empty:
             self.bill = restored
-            self.status(f"Restored the open bill ({len(restored.items)} lines).")
+            self.status(f"Restored the open bill ({_lines(len(restored.items))}).")
         self.refresh_bill()
         self.call_after_refresh(gc_pacing.settle)  # the till is up: see ui/gc_pacing.py
 
@@ -500,10 +500,10 @@ class BillingScreen(Screen[None]):
         item = self.bill.items[index]
         self._ask(
             f"Price of {item.name}",
-            f"Unit price (list price {item.list_price})",
+            f"Unit price (list price {format_money(item.list_price)})",
             lambda text: parse_money(text, "price"),
             lambda price: self.bill.set_price(index, price),
-            str(item.unit_price),
+            format_money(item.unit_price),  # "66.00", not the stored "66.0000"
         )
 
     def action_line_discount(self) -> None:
@@ -658,8 +658,9 @@ class BillingScreen(Screen[None]):
                 "Recall a held bill",
                 "Search the notes and customers",
                 held_sales.list_held,
+                # 63 columns: one line in the window at 80 (64 did not fit and wrapped the time).
                 lambda h: (
-                    f"{(h.note or '-')[:24]:<24} {h.customer_name[:16]:<16} "
+                    f"{(h.note or '-')[:22]:<22} {h.customer_name[:16]:<16} "
                     f"{format_money(h.total):>10}  {h.saved_at:%d-%m %H:%M}"
                 ),
                 empty="No held bills.",
@@ -669,7 +670,7 @@ class BillingScreen(Screen[None]):
 
     def _recalled(self, bill: OpenBill) -> None:
         self.bill = bill
-        self.status(f"Recalled a bill with {len(bill.items)} lines.")
+        self.status(f"Recalled a bill with {_lines(len(bill.items))}.")
         self.changed(select=0)
 
     def action_clear(self) -> None:
@@ -678,7 +679,7 @@ class BillingScreen(Screen[None]):
         from posterm.ui.modals.confirm import ConfirmModal
 
         self.app.push_screen(
-            ConfirmModal("Clear this bill?", f"{len(self.bill.items)} lines will be removed."),
+            ConfirmModal("Clear this bill?", f"{_lines(len(self.bill.items))} will be removed."),
             lambda yes: self._start_new_bill("Bill cleared.") if yes else None,
         )
 
@@ -780,3 +781,7 @@ class BillingScreen(Screen[None]):
             sale.id,
             lambda message, error: self.status(f"{prefix} · {message}", error=error),
         )
+
+
+def _lines(count: int) -> str:
+    return f"{count} line" if count == 1 else f"{count} lines"
