@@ -364,3 +364,40 @@ async def test_billing_windows_fit_one_line_and_show_money_at_two_places(shop): 
         shown = [str(label.render()) for label in owner_app.screen.query(Label)]
         assert "Unit price (list price 285.00)" in shown, shown
         assert owner_app.screen.query_one("#value").value == "285.00"
+
+
+async def test_a_discounted_bill_keeps_its_total_and_each_discount_in_view(shop):  # noqa: F811
+    """A 45% discount with cash rounding: the figures line wrapped and pushed the TOTAL out of
+    the panel; a long name cut the line's discount figure in half."""
+    from posterm.data.models import TaxRate
+    from posterm.domain.barcodes import make_ean13
+    from posterm.domain.permissions import command_line_actor
+    from posterm.services.settings import set_setting
+    from posterm.ui.widgets.bill_view import BillTable, TotalsPanel
+
+    app = shop()
+    set_setting(command_line_actor("tester", "till-1"), "cash_rounding", "1.00")
+    long_name = make_ean13("890100000009")
+    Product.create(
+        code="BASMATI",
+        name="Kisan Choice Premium Basmati Rice 5kg",
+        search_name="basmati",
+        barcode=long_name,
+        tax_rate=TaxRate.get(TaxRate.name == "GST 5%"),
+        price=D("745.00"),
+        stock=D(10),
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await scanner_burst(pilot, ATTA)
+        await scanner_burst(pilot, long_name)
+        await pilot.press("f5")
+        await type_text(pilot, "45%")
+        await pilot.press("enter")
+        await settle(pilot)
+        panel = str(app.screen.query_one(TotalsPanel).render()).splitlines()
+        assert len(panel) == 2 and all(len(line) <= 78 for line in panel), panel
+        assert "Round" in panel[0] and panel[1].rstrip().endswith("TOTAL ₹567.00"), panel
+        table = app.screen.query_one(BillTable)
+        name = str(table.get_row_at(1)[1])
+        assert len(name) <= 29 and name.endswith("(-335.25)"), name
