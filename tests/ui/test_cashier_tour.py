@@ -401,3 +401,35 @@ async def test_a_discounted_bill_keeps_its_total_and_each_discount_in_view(shop)
         table = app.screen.query_one(BillTable)
         name = str(table.get_row_at(1)[1])
         assert len(name) <= 29 and name.endswith("(-335.25)"), name
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+def test_the_dashboards_top_sellers_fit_its_line():
+    from datetime import date
+
+    from posterm.services.reports import Dashboard
+    from posterm.ui.screens.reports import dashboard_text
+
+    board = Dashboard(
+        day=date(2026, 12, 1),
+        net_sales=D("1000.00"),
+        bills=3,
+        tenders=(("cash", D("1000.00")),),
+        credit_owed=D(0),
+        customers_owing=0,
+        low_stock=0,
+        expiring=0,
+        new_customers=0,
+        top_items=(
+            ("Annapurna Gold Atta 5kg", D(3), D("855.00")),
+            ("Kisan Choice Premium Basmati Rice 5kg", D(1), D("745.00")),
+            ("Chakki Atta (Loose)", D("0.5"), D("21.00")),
+        ),
+        trend=(),
+    )
+    top = dashboard_text(board, 78).splitlines()[3]
+    assert len(top) <= 78, top
+    assert top.startswith("Top today: Annapurna Gold Atta 5kg 855.00, Kisan Choice"), top
+    assert top.endswith(" 745.00"), top  # whole entries only: no name without its figure
