@@ -433,3 +433,25 @@ def test_the_dashboards_top_sellers_fit_its_line():
     assert len(top) <= 78, top
     assert top.startswith("Top today: Annapurna Gold Atta 5kg 855.00, Kisan Choice"), top
     assert top.endswith(" 745.00"), top  # whole entries only: no name without its figure
+
+
+async def test_a_receipt_on_screen_shows_its_keys_and_scrolls_from_the_keyboard(sold):  # noqa: F811
+    from textual.containers import VerticalScroll
+    from textual.widgets import Label
+
+    from posterm.ui.modals.receipt import ReceiptModal
+
+    app = sold
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_sales(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptModal)
+        keys = app.screen.query(Label).last()
+        assert "Escape: close" in str(keys.render())
+        dialog = app.screen.query_one("#receipt").region
+        assert dialog.contains_region(keys.region) and keys.region.bottom <= 24
+        scroll = app.screen.query_one(VerticalScroll)
+        await pilot.press("pagedown")
+        await settle(pilot)
+        assert scroll.scroll_y > 0
