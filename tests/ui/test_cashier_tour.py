@@ -455,3 +455,24 @@ async def test_a_receipt_on_screen_shows_its_keys_and_scrolls_from_the_keyboard(
         await pilot.press("pagedown")
         await settle(pilot)
         assert scroll.scroll_y > 0
+
+
+async def test_a_refused_weight_says_what_is_wrong(shop):  # noqa: F811
+    from textual.widgets import Label
+
+    from posterm.ui.modals.value import ValueModal
+
+    app = shop()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await type_text(pilot, "toor")  # sold by weight: the weight window
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ValueModal)
+        await pilot.press("enter")  # nothing typed
+        assert str(app.screen.query_one("#value-error", Label).render()) == "Weight is required."
+        await type_text(pilot, "0")
+        await pilot.press("enter")
+        error = str(app.screen.query_one("#value-error", Label).render())
+        assert error == "Weight must be more than zero.", error

@@ -78,9 +78,23 @@ class ValueModal(ModalScreen[Entered[T] | None], Generic[T]):
         try:
             result: Any = self.parse(event.value)
         except ValidationError as error:
-            self.query_one("#value-error", Label).update(error.message)
+            self.query_one("#value-error", Label).update(refusal(error))
             return
         self.dismiss(Entered(result))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+# A domain message such as "is required" or "not a number" names no subject: the field does.
+_NEEDS_SUBJECT = ("is ", "must ", "not ", "at most ", "at least ", "too ")
+
+
+def refusal(error: ValidationError) -> str:
+    """A refusal as a sentence: "Weight is required.", "Quantity not a number.", "Say why
+    (at least 3 characters).", not a bare "is required" under the field."""
+    text = error.message.strip()
+    if text.startswith(_NEEDS_SUBJECT):
+        text = f"{error.field.replace('_', ' ')} {text}"
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else f"{text}."
