@@ -476,3 +476,23 @@ async def test_a_refused_weight_says_what_is_wrong(shop):  # noqa: F811
         await pilot.press("enter")
         error = str(app.screen.query_one("#value-error", Label).render())
         assert error == "Weight must be more than zero.", error
+
+
+async def test_attaching_a_customer_asks_what_to_type_before_saying_none_was_found(shop):  # noqa: F811
+    from textual.widgets import OptionList
+
+    from posterm.ui.modals.pick import PickModal
+
+    app = shop()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await scanner_burst(pilot, ATTA)
+        await pilot.press("f6")
+        await settle(pilot)
+        assert isinstance(app.screen, PickModal)
+        options = app.screen.query_one(OptionList)
+        first = str(options.get_option_at_index(0).prompt)
+        assert first.startswith("Type a phone number"), first
+        await type_text(pilot, "zzz")
+        await settle(pilot)
+        assert str(options.get_option_at_index(0).prompt).startswith("No customer found")

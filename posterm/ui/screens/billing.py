@@ -595,6 +595,7 @@ class BillingScreen(Screen[None]):
                 lambda text: customers.find_customers(text, limit=12),
                 lambda c: f"{c.name[:28]:<28} {c.phone:<12} owes {format_money(c.balance):>10}",
                 empty="No customer found (create customers in the Customers section).",
+                blank="Type a phone number, a name or a customer code.",
             ),
             lambda customer: self._attach_customer(customer) if customer else None,
         )

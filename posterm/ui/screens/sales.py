@@ -233,6 +233,8 @@ class SalesScreen(Screen[None]):
                 "Phone, name or code",
                 lambda text: customers.find_customers(text, limit=12),
                 lambda c: f"{c.name[:30]:<30} {c.phone:<12}",
+                empty="No customer found.",
+                blank="Type a phone number, a name or a customer code.",
             ),
             chosen,
         )
