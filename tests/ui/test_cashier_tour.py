@@ -496,3 +496,23 @@ async def test_attaching_a_customer_asks_what_to_type_before_saying_none_was_fou
         await type_text(pilot, "zzz")
         await settle(pilot)
         assert str(options.get_option_at_index(0).prompt).startswith("No customer found")
+
+
+async def test_a_change_that_succeeds_replaces_an_earlier_refusal_on_the_status_line(shop):  # noqa: F811
+    app = shop()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await scanner_burst(pilot, ATTA)
+        await pilot.press("f2")
+        await type_text(pilot, "1.5")  # sold in whole pieces: refused
+        await pilot.press("enter")
+        await settle(pilot)
+        status = app.screen.query_one("#billing-status")
+        assert status.has_class("error")
+        await pilot.press("f2")
+        await type_text(pilot, "2")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not status.has_class("error")
+        assert "whole" not in str(status.render()), status.render()
+        assert str(status.render()) == "Quantity of Annapurna Atta 5kg: changed."

@@ -471,6 +471,7 @@ class BillingScreen(Screen[None]):
             except ValidationError as error:
                 self.status(error.message, error=True)
                 return
+            self.status(f"{title}: changed.")  # not a refusal left from before, in red
             self.changed()
 
         self.app.push_screen(ValueModal(title, prompt, parse, value=value), done)
