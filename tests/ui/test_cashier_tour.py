@@ -516,3 +516,35 @@ async def test_a_change_that_succeeds_replaces_an_earlier_refusal_on_the_status_
         assert not status.has_class("error")
         assert "whole" not in str(status.render()), status.render()
         assert str(status.render()) == "Quantity of Annapurna Atta 5kg: changed."
+
+
+async def test_past_shifts_narrowed_to_nothing_say_the_till_is_why(sold):  # noqa: F811
+    from datetime import UTC, datetime
+
+    from textual.widgets import Label
+
+    app = sold
+    owner = _owner()
+    now = datetime.now(UTC)
+    Shift.create(
+        terminal="till-1",
+        user=owner.user_id,
+        status="closed",
+        opened_at=now,
+        closed_at=now,
+        closed_by=owner.user_id,
+        expected_cash=D(0),
+        counted_cash=D(0),
+        variance=D(0),
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_sales(pilot)
+        app.push_screen(PastShiftsScreen())
+        await settle(pilot)
+        await pilot.press("f3")
+        await type_text(pilot, "till-9")
+        await pilot.press("enter")
+        await settle(pilot)
+        status = str(app.screen.query_one("#past-shifts-status", Label).render())
+        assert "till or cashier" in status and "F3/F4" in status, status
+        assert len(status) <= 78

@@ -147,7 +147,10 @@ class PastShiftsScreen(Screen[None]):
             )
         self.shifts.extend(page)
         more = " · PageDown: more" if len(page) == PAGE else ""
-        if not self.shifts:
+        if not self.shifts and (self.terminal or self.cashier):
+            # The till or cashier asked for may be why: say so, and how to widen it.
+            self.status("No shift of that till or cashier closed in this period. F3/F4: any.")
+        elif not self.shifts:
             self.status("No shift was closed in this period. F2 picks other dates.")
         else:
             self.status(f"{len(self.shifts)} closed shift(s){more} · Enter: Z report")
