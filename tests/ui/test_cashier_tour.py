@@ -548,3 +548,26 @@ async def test_past_shifts_narrowed_to_nothing_say_the_till_is_why(sold):  # noq
         status = str(app.screen.query_one("#past-shifts-status", Label).render())
         assert "till or cashier" in status and "F3/F4" in status, status
         assert len(status) <= 78
+
+
+# --- shifts --------------------------------------------------------------------------------
+
+
+async def test_the_blind_count_shows_its_total_the_same_way_before_and_after_typing():
+    from textual.app import App
+    from textual.widgets import Label
+
+    from posterm.ui.modals.cash_count import CashCountModal
+
+    class Host(App):
+        def on_mount(self) -> None:
+            self.push_screen(CashCountModal((D(500), D(100)), "₹"))
+
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        total = app.screen.query_one("#cash-count-total", Label)
+        assert str(total.render()) == "Counted: ₹0.00"
+        await type_text(pilot, "2")
+        await pilot.pause()
+        assert str(total.render()) == "Counted: ₹1,000.00"
