@@ -571,3 +571,32 @@ async def test_the_blind_count_shows_its_total_the_same_way_before_and_after_typ
         await type_text(pilot, "2")
         await pilot.pause()
         assert str(total.render()) == "Counted: ₹1,000.00"
+
+
+async def test_the_sales_dates_are_the_stores_days_not_the_till_clocks(sold):  # noqa: F811
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from textual.widgets import Label
+
+    from posterm.domain.permissions import command_line_actor
+    from posterm.services.settings import set_setting
+
+    app = sold
+    here = datetime.now().date()  # the till's clock, in its own zone
+    zone = next(
+        name
+        for name in ("Pacific/Kiritimati", "Etc/GMT+12")  # UTC+14, UTC-12: one is another day
+        if datetime.now(ZoneInfo(name)).date() != here
+    )
+    set_setting(command_line_actor("tester", "till-1"), "timezone", zone)
+    store_today = datetime.now(ZoneInfo(zone)).date()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_sales(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await type_text(pilot, "today")
+        await pilot.press("enter")
+        await settle(pilot)
+        title = str(app.screen.query_one("#sales-title", Label).render())
+        assert title == f"Sales on {store_today:%d-%m-%Y}", (title, zone)

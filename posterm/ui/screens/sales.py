@@ -166,19 +166,18 @@ class SalesScreen(Screen[None]):
             return None
         return self.sales[min(self.query_one(DataTable).cursor_row, len(self.sales) - 1)]
 
-    def _today(self) -> date:
-        from zoneinfo import ZoneInfo
-
-        settings = getattr(self.app, "store_settings", None)
-        zone = ZoneInfo(settings.timezone) if settings else None
-        return datetime.now(zone).date()
-
     # --- filters ---------------------------------------------------------------------------
 
     def action_dates(self) -> None:
-        from posterm.ui.modals.value import ValueModal
+        # Today in the store's timezone (a setting in the database), as the list's own
+        # "today" is: the till's clock may be in another zone (UTC on many a small PC), and
+        # "yesterday" just after midnight was then the day before it.
+        from posterm.services.reports import store_today
 
-        today = self._today()
+        run_service(self, store_today, self._ask_dates, group="sales-today")
+
+    def _ask_dates(self, today: date) -> None:
+        from posterm.ui.modals.value import ValueModal
 
         def chosen(entered) -> None:
             if entered is None:
