@@ -600,3 +600,48 @@ async def test_the_sales_dates_are_the_stores_days_not_the_till_clocks(sold):  #
         await settle(pilot)
         title = str(app.screen.query_one("#sales-title", Label).render())
         assert title == f"Sales on {store_today:%d-%m-%Y}", (title, zone)
+
+
+async def test_cash_out_above_what_the_drawer_holds_is_asked_about_first(make_app):
+    from posterm.data.models import CashMovement
+    from posterm.ui.modals.cash_movement import CashMovementModal
+    from posterm.ui.modals.confirm import ConfirmModal
+    from posterm.ui.screens.shift import ShiftScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await pilot.press("alt+t")
+        await settle(pilot)
+        await pilot.press("f2")  # a float of 2,000
+        await settle(pilot)
+        await type_text(pilot, "2000")
+        await pilot.press("enter")
+        await settle(pilot)
+
+        async def cash_out(amount: str) -> None:
+            await pilot.press("f4")
+            await settle(pilot)
+            assert isinstance(app.screen, CashMovementModal)
+            await type_text(pilot, amount)
+            await pilot.press("enter", "enter")
+            await type_text(pilot, "to the safe")
+            await pilot.press("enter")
+            await settle(pilot)
+
+        await cash_out("20000")  # a zero too many
+        assert isinstance(app.screen, ConfirmModal)
+        assert "Only ₹2,000.00 is expected in the drawer" in app.screen.question
+        assert "leaves -₹18,000.00" in app.screen.detail
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, ShiftScreen)
+        assert CashMovement.select().count() == 0
+        await cash_out("2000")  # all of it: no question
+        assert isinstance(app.screen, ShiftScreen)
+        assert CashMovement.get().amount == D(2000)
+        await cash_out("1")  # beyond, and recorded when the cashier says so
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await settle(pilot)
+        assert CashMovement.select().count() == 2
