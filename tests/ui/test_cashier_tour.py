@@ -645,3 +645,18 @@ async def test_cash_out_above_what_the_drawer_holds_is_asked_about_first(make_ap
         await pilot.press("y")
         await settle(pilot)
         assert CashMovement.select().count() == 2
+
+
+async def test_an_empty_sales_list_says_what_to_do(sold):  # noqa: F811
+    from textual.widgets import Label
+
+    app = sold
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_sales(pilot)
+        status = app.screen.query_one("#sales-status", Label)
+        assert str(status.render()) == "2 bills"
+        await pilot.press("f3")
+        await type_text(pilot, "BILL-9")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert str(status.render()).startswith("No bills. F2 picks other dates")

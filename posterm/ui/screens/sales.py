@@ -148,7 +148,13 @@ class SalesScreen(Screen[None]):
             )
         self.sales.extend(page)
         more = " · PageDown: more" if len(page) == PAGE else ""
-        self.query_one("#sales-status", Label).update(f"{len(self.sales)} bills{more}")
+        count = len(self.sales)
+        said = (
+            "No bills. F2 picks other dates, F3 finds a bill"
+            if not count
+            else ("1 bill" if count == 1 else f"{count} bills")
+        )
+        self.query_one("#sales-status", Label).update(f"{said}{more}")
 
     def action_more(self) -> None:
         """PageDown pages through the table; at its last row, the next page is read."""
