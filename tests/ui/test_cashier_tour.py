@@ -660,3 +660,36 @@ async def test_an_empty_sales_list_says_what_to_do(sold):  # noqa: F811
         await pilot.press("enter")
         await settle(pilot)
         assert str(status.render()).startswith("No bills. F2 picks other dates")
+
+
+async def test_a_report_of_one_row_and_one_closed_shift_say_so(sold):  # noqa: F811
+    from datetime import UTC, datetime
+
+    from textual.widgets import Label
+
+    app = sold
+    owner = _owner()
+    now = datetime.now(UTC)
+    Shift.create(
+        terminal="till-1",
+        user=owner.user_id,
+        status="closed",
+        opened_at=now,
+        closed_at=now,
+        closed_by=owner.user_id,
+        expected_cash=D(0),
+        counted_cash=D(0),
+        variance=D(0),
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_sales(pilot)
+        await pilot.press("alt+r")
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # sales by item: one product sold
+        await settle(pilot)
+        await settle(pilot)
+        assert str(app.screen.query_one("#report-status", Label).render()) == "1 row"
+        app.push_screen(PastShiftsScreen())
+        await settle(pilot)
+        status = str(app.screen.query_one("#past-shifts-status", Label).render())
+        assert status.startswith("1 closed shift ·"), status

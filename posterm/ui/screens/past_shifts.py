@@ -153,7 +153,9 @@ class PastShiftsScreen(Screen[None]):
         elif not self.shifts:
             self.status("No shift was closed in this period. F2 picks other dates.")
         else:
-            self.status(f"{len(self.shifts)} closed shift(s){more} · Enter: Z report")
+            count = len(self.shifts)
+            shifts = "1 closed shift" if count == 1 else f"{count} closed shifts"
+            self.status(f"{shifts}{more} · Enter: Z report")
 
     def action_more(self) -> None:
         """PageDown pages through the table; at its last row, the next page is read."""

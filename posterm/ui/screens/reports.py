@@ -214,14 +214,14 @@ class ReportScreen(Screen[None]):
         title = f"{report.title}, {report.period}"
         self.query_one("#report-title", Label).update(title)
         note = f" · {report.note}" if report.note else ""
-        self.status(f"{len(report.rows)} rows{note}")
+        self.status(f"{_count(len(report.rows), 'row')}{note}")
         if report.name in TREND_COLUMNS and report.rows:
             column = TREND_COLUMNS[report.name]
             self.query_one("#report-trend", Sparkline).data = trend_of(report, column)
             index = [c.label for c in report.columns].index(column)
             best = max(report.rows, key=lambda row: row[index])
             self.status(
-                f"{len(report.rows)} days with sales · chart: {column.lower()} per day · "
+                f"{_count(len(report.rows), 'day')} with sales · chart: {column.lower()} per day · "
                 f"best {best[0]}: {format_money(best[index])}"
             )
 
@@ -311,3 +311,8 @@ def _write_csv(report: Report, path: Path) -> Path:
     except OSError as exc:
         raise ValidationError("file", f"cannot write {path}: {exc.strerror}") from None
     return path
+
+
+def _count(number: int, thing: str) -> str:
+    """ "1 row", "2 rows": not "1 rows"."""
+    return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
