@@ -693,3 +693,22 @@ async def test_a_report_of_one_row_and_one_closed_shift_say_so(sold):  # noqa: F
         await settle(pilot)
         status = str(app.screen.query_one("#past-shifts-status", Label).render())
         assert status.startswith("1 closed shift ·"), status
+
+
+def test_report_figures_read_at_two_places_and_the_csv_keeps_them_exact():
+    from datetime import date
+
+    from posterm.domain.reports import Column, cell_text, csv_rows, make_report
+
+    report = make_report(
+        "sales-by-item",
+        "Sales by item",
+        date(2026, 12, 1),
+        date(2026, 12, 1),
+        (Column("Item"), Column("Qty", True), Column("Cost", True, True)),
+        [("Chakki Atta (Loose)", D("0.500"), D("16.3550")), ("Salt", D(2), D("1234.5"))],
+    )
+    assert [cell_text(cell) for cell in report.rows[0]] == ["Chakki Atta (Loose)", "0.500", "16.36"]
+    assert cell_text(report.totals[2]) == "1,250.86"
+    assert cell_text(D("1234.50")) == "1,234.50"
+    assert csv_rows(report)[1] == ["Chakki Atta (Loose)", "0.500", "16.3550"]
