@@ -712,3 +712,34 @@ def test_report_figures_read_at_two_places_and_the_csv_keeps_them_exact():
     assert cell_text(report.totals[2]) == "1,250.86"
     assert cell_text(D("1234.50")) == "1,234.50"
     assert csv_rows(report)[1] == ["Chakki Atta (Loose)", "0.500", "16.3550"]
+
+
+async def test_a_customers_advance_is_not_shown_as_owing_a_negative_amount(shop):  # noqa: F811
+    from textual.widgets import OptionList
+
+    from posterm.data.models import Customer
+
+    app = shop()
+    for code, name, phone, balance in [
+        ("C1", "Meena Agarwal", "7973240481", D("-200")),
+        ("C2", "Meena Iyer", "7973240482", D(0)),
+        ("C3", "Meenakshi Rao", "7973240483", D("813")),
+    ]:
+        Customer.create(
+            code=code, name=name, search_name=name.lower(), phone=phone, balance=balance
+        )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await log_in(pilot)
+        await scanner_burst(pilot, ATTA)
+        await pilot.press("f6")
+        await type_text(pilot, "meena")
+        await settle(pilot)
+        options = app.screen.query_one(OptionList)
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert shown[0].endswith("advance  200.00") and "owes" not in shown[0], shown
+        assert shown[1].rstrip().endswith("7973240482"), shown
+        assert shown[2].endswith("owes     813.00"), shown
+        await pilot.press("enter")
+        await settle(pilot)
+        status = str(app.screen.query_one("#billing-status").render())
+        assert status == "Customer: Meena Agarwal (advance 200.00).", status

@@ -594,7 +594,7 @@ class BillingScreen(Screen[None]):
                 "Attach a customer",
                 "Phone, name or code",
                 lambda text: customers.find_customers(text, limit=12),
-                lambda c: f"{c.name[:28]:<28} {c.phone:<12} owes {format_money(c.balance):>10}",
+                lambda c: f"{c.name[:28]:<28} {c.phone:<12} {_balance(c.balance)}",
                 empty="No customer found (create customers in the Customers section).",
                 blank="Type a phone number, a name or a customer code.",
             ),
@@ -613,9 +613,8 @@ class BillingScreen(Screen[None]):
                 if customer.loyalty_points
                 else ""
             )
-            self.status(
-                f"Customer: {customer.name} (owes {format_money(customer.balance)}{points})."
-            )
+            balance = _balance(customer.balance, column=False) or "owes nothing"
+            self.status(f"Customer: {customer.name} ({balance}{points}).")
         self.changed()
 
     def action_hold(self) -> None:
@@ -787,3 +786,15 @@ class BillingScreen(Screen[None]):
 
 def _lines(count: int) -> str:
     return f"{count} line" if count == 1 else f"{count} lines"
+
+
+def _balance(balance: Decimal, *, column: bool = True) -> str:
+    """A customer's account in words: "owes 813.00", "advance 200.00" (a negative balance is
+    money they left with us, not a debt of minus 200), or nothing when it is clear. In a
+    `column`, the figures line up under each other."""
+    owes, advance = format_money(balance), format_money(-balance)
+    if balance > 0:
+        return f"owes {owes:>10}" if column else f"owes {owes}"
+    if balance < 0:
+        return f"advance {advance:>7}" if column else f"advance {advance}"
+    return ""
