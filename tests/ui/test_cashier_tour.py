@@ -743,3 +743,18 @@ async def test_a_customers_advance_is_not_shown_as_owing_a_negative_amount(shop)
         await settle(pilot)
         status = str(app.screen.query_one("#billing-status").render())
         assert status == "Customer: Meena Agarwal (advance 200.00).", status
+
+
+async def test_the_refund_line_says_where_the_money_goes_in_words(sold):  # noqa: F811
+    from textual.widgets import Label
+
+    app = sold
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_sales(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        await pilot.press("f3")
+        total = app.screen.query_one("#return-total", Label)
+        assert str(total.render()) == "Refund to cash (F5 changes): ₹84.00"
+        await pilot.press("f5")
+        assert str(total.render()).startswith("Refund to the bill's own payments (F5 changes)")

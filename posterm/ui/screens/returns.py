@@ -33,6 +33,12 @@ if TYPE_CHECKING:
     from posterm.domain.store_settings import StoreSettings
 
 REFUND_METHODS = ("cash", "original", "credit")
+# How each reads on the refund line ("Refund via original" left the cashier guessing).
+REFUND_WORDS = {
+    "cash": "cash",
+    "original": "the bill's own payments",
+    "credit": "the customer's account",
+}
 
 
 class ReturnScreen(Screen[None]):
@@ -122,7 +128,7 @@ class ReturnScreen(Screen[None]):
                 Text(format_money(line.refund_left), justify="right"),
             )
         table.move_cursor(row=min(row, max(len(self.sale.lines) - 1, 0)))
-        total = Text(f"Refund via {self.refund_method}: ")
+        total = Text(f"Refund to {REFUND_WORDS[self.refund_method]} (F5 changes): ")
         try:
             rounding = self.settings.cash_rounding if self.settings else None
             plan = plan_return(self.sale, self._requests(), rounding) if self._requests() else None
