@@ -37,6 +37,7 @@ class PickModal(ModalScreen[T | None], Generic[T]):
         describe: Callable[[T], str],
         *,
         empty: str = "Nothing found.",
+        blank: str = "",
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -44,6 +45,10 @@ class PickModal(ModalScreen[T | None], Generic[T]):
         self.search = search
         self.describe = describe
         self.empty = empty
+        # Shown before anything is typed, when a blank search finds nothing (a customer is
+        # looked for by what is typed): "nothing found" would be said of nothing asked.
+        self.blank = blank
+        self.query_text = ""
         self.found: list[T] = []
 
     def compose(self) -> ComposeResult:
@@ -62,14 +67,23 @@ class PickModal(ModalScreen[T | None], Generic[T]):
         self._search(event.value)
 
     def _search(self, text: str) -> None:
-        run_service(self, lambda: list(self.search(text.strip())), self._show, group="pick")
+        self.query_text = text.strip()
+        run_service(
+            self,
+            lambda: list(self.search(text.strip())),
+            lambda found: self._show(found, text.strip()),
+            group="pick",
+        )
 
-    def _show(self, found: list[T]) -> None:
+    def _show(self, found: list[T], text: str = "") -> None:
+        if text != self.query_text:
+            return  # an answer to what was typed before: a newer search is on its way
         self.found = found
         options = self.query_one("#pick-list", OptionList)
         options.clear_options()
         if not found:
-            options.add_option(Option(self.empty, disabled=True))
+            message = self.blank if self.blank and not text else self.empty
+            options.add_option(Option(message, disabled=True))
             return
         options.add_options([Option(self.describe(item)) for item in found])
         options.highlighted = 0
