@@ -410,6 +410,7 @@ def cmd_user(args: argparse.Namespace, config: Config) -> int:
     _open(config)
     actor = _actor(config)
     action = args.user_command
+    status = 0
     if action == "list":
         for user in auth.list_users():
             state = "active" if user.active else "disabled"
@@ -424,6 +425,8 @@ def cmd_user(args: argparse.Namespace, config: Config) -> int:
             password = _ask(args.password, "New password", secret=True, field="password")
             auth.change_password(actor, args.username, password)
             print(f"Password of '{args.username}' changed.")
+            if not _staff_login_follows(args.username, password, config):
+                status = 1
         if args.pin is not None:
             pin = None if args.pin.lower() == "none" else args.pin
             auth.set_pin(actor, args.username, pin)
@@ -431,7 +434,26 @@ def cmd_user(args: argparse.Namespace, config: Config) -> int:
     else:
         user = auth.set_active(actor, args.username, action == "enable")
         print(f"User '{user.username}' {'enabled' if user.active else 'disabled'}.")
-    return 0
+    return status
+
+
+def _staff_login_follows(username: str, password: str, config: Config) -> bool:
+    """Per-staff mode: the user's PostgreSQL login takes the new password too; False (and
+    what to run) when this connection may not change it."""
+    from posterm.services import db_roles
+
+    try:
+        login = db_roles.update_staff_password(username, password, config.database_role_prefix)
+    except PostermError as error:
+        print(
+            f"The database login still has the old password ({error}). As the database "
+            f"owner, run: posterm db grant --staff {username}",
+            file=sys.stderr,
+        )
+        return False
+    if login is not None:
+        print(f"Database login {login} has the new password too.")
+    return True
 
 
 def cmd_doctor(args: argparse.Namespace, config: Config) -> int:

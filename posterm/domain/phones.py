@@ -38,6 +38,11 @@ def normalise_phone(text: str, country_code: str = "91", field: str = "phone") -
         digits = digits[len(country_code) :]
     digits = digits.lstrip("0") if len(digits) > 10 else digits
     _check_length(digits, field)
+    if len(digits) > 10 and country_code and digits.startswith(country_code):
+        # Read again, these national digits would lose their first ones as a country code:
+        # the international spelling keeps them, and reads back as itself.
+        _check_length(country_code + digits, field)
+        return "+" + country_code + digits
     return digits
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from posterm.domain.money import QUANTITY_PLACES, quantize_money
 from posterm.domain.receipt import Cut, ReceiptDocument, _Builder
 
 Cell = str | int | Decimal
@@ -74,8 +75,13 @@ def make_report(
 
 
 def cell_text(cell: Cell) -> str:
+    """A cell as read on screen and paper: money at two places, units as counted. A cost
+    carries four (FIFO unit costs: "16.3550", a figure no shop reads); the CSV keeps them."""
     if isinstance(cell, Decimal):
-        return f"{cell:,f}"  # at the places the figure carries: money at two, units as counted
+        exponent = cell.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -QUANTITY_PLACES:
+            cell = quantize_money(cell, 2)  # only money has more places than a quantity
+        return f"{cell:,f}"
     return str(cell)
 
 

@@ -222,5 +222,19 @@ def grant_staff(username: str, password: str, prefix: str = DEFAULT_PREFIX) -> t
     return login, group_role(group, prefix)
 
 
+def update_staff_password(username: str, password: str, prefix: str = DEFAULT_PREFIX) -> str | None:
+    """Gives posterm user `username`'s per-staff login, if there is one, `password` (the login
+    screen sends the one typed password to both). Returns the login, or None when the store
+    is on SQLite or the user has no login."""
+    if not is_postgres():
+        return None
+    login = staff_login_name(username, prefix)
+    with _server_errors(f"cannot change the password of login {login}"), database.atomic():
+        if not _run("SELECT 1 FROM pg_roles WHERE rolname = %s", (login,)):
+            return None
+        _run(f"ALTER ROLE {_quote(login)} PASSWORD %s", (scram_verifier(password),))
+    return login
+
+
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'

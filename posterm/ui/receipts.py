@@ -50,14 +50,19 @@ def close_with_slip(screen: Screen, document: CompletedSale, summary: str) -> No
     """
     app = screen.app
     app.notify(f"{document.bill_number}: {summary}")
-    print_in_background(
-        app.screen_stack[-2],
-        app.config,
-        document.id,
-        lambda message, error: app.notify(
+    under = app.screen_stack[-2]
+
+    def printed(message: str, error: bool) -> None:
+        app.notify(
             f"{document.bill_number}: {message}", severity="error" if error else "information"
-        ),
-    )
+        )
+        # The sales list underneath read the slip as unprinted when it came back to it.
+        from posterm.ui.screens.sales import SalesScreen
+
+        if isinstance(under, SalesScreen) and under.is_attached:
+            under.reload()
+
+    print_in_background(under, app.config, document.id, printed)
     app.pop_screen()
 
 

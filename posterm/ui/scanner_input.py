@@ -77,6 +77,11 @@ class KeyboardWedge:
         self._last_held_at = 0.0
         self._release_timer: Timer | None = None
 
+    @property
+    def holding(self) -> bool:
+        """Keys are held back now (typed soon, or taken as a scan)."""
+        return bool(self._held)
+
     def intercept(self, event: events.Key) -> Interception:
         verdict = self.detector.feed(event.key, event.character, event.time)
         if verdict.kind == "more" and self._may_hold:

@@ -7,6 +7,7 @@ Roles are cluster-wide: every test names its roles with a prefix of its own and 
 
 from __future__ import annotations
 
+import base64
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -293,6 +294,57 @@ def test_a_disabled_user_loses_the_database_login_too(cluster, owner):
         "SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", (login,)
     ).fetchone()[0]
     assert can_login is False
+
+
+@pytest.mark.pg_only
+@on_postgres
+def test_a_new_password_reaches_the_users_database_login(cluster, owner):
+    from posterm.services import auth
+
+    actor_for("kiran", Role.CASHIER, password="kiran-pass", by=owner)
+    actor_for("ravi", Role.CASHIER, password="ravi-pass", by=owner)
+    cluster.grant()
+    login, _group = db_roles.grant_staff("kiran", "kiran-pass", cluster.prefix)
+    cluster.logins.append(login)
+
+    def verifier() -> str:
+        sql = "SELECT rolpassword FROM pg_authid WHERE rolname = %s"
+        return database.execute_sql(sql, (login,)).fetchone()[0]
+
+    before = verifier()
+    auth.change_password(owner, "kiran", "kiran-new-pass")
+    assert db_roles.update_staff_password("Kiran", "kiran-new-pass", cluster.prefix) == login
+    after = verifier()
+    assert after != before and after.startswith("SCRAM-SHA-256$")
+    # The server's check of a SCRAM verifier: the new password's keys, under the same salt.
+    _scheme, rest = after.split("$", 1)
+    salt = base64.b64decode(rest.split(":")[1].split("$")[0])
+    assert db_roles.scram_verifier("kiran-new-pass", salt=salt) == after
+    # A user without a database login (not granted yet) has nothing to follow.
+    assert db_roles.update_staff_password("ravi", "ravi-pass-2", cluster.prefix) is None
+    # And then `db grant --staff` takes the new posterm password.
+    assert db_roles.grant_staff("kiran", "kiran-new-pass", cluster.prefix)[0] == login
+
+
+@pytest.mark.pg_only
+@on_postgres
+def test_user_passwd_changes_the_database_login_or_says_what_to_run(
+    cluster, owner, db_url, monkeypatch, capsys
+):
+    actor_for("kiran", Role.CASHIER, password="kiran-pass", by=owner)
+    cluster.grant()
+    cluster.logins.append(db_roles.grant_staff("kiran", "kiran-pass", cluster.prefix)[0])
+    monkeypatch.setenv("POSTERM_DATABASE_ROLE_PREFIX", cluster.prefix)
+    passwd = ["user", "passwd", "kiran", "--password"]
+    assert cli.main(["--database", db_url, *passwd, "kiran-pass-2"]) == 0
+    assert "has the new password too" in capsys.readouterr().out
+    # A till's own login may change posterm's password but not a database role's.
+    till = cluster.login("app")
+    assert cli.main(["--database", login_url(db_url, till, LOGIN_PASSWORD), *passwd, "kp-3"]) == 1
+    out, err = capsys.readouterr()
+    assert "Password of 'kiran' changed." in out
+    assert "still has the old password" in err and "posterm db grant --staff kiran" in err
+    assert "Traceback" not in err
 
 
 @pytest.mark.pg_only

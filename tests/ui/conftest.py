@@ -39,7 +39,13 @@ def make_app(sqlite_url: str) -> Callable[..., PostermApp]:
 
 
 async def settle(pilot) -> None:
-    """Waits for background workers (bcrypt, database) and the redraw that follows."""
+    """Waits for keys the scanner filter holds back, background workers (bcrypt, database)
+    and the redraw that follows."""
+    wedge = pilot.app.__dict__.get("_wedge")
+    for _ in range(100):  # keys typed quickly are held for the scanner's gap (30 ms)
+        if wedge is None or not wedge.holding:
+            break
+        await pilot.pause(0.01)
     for _ in range(2):
         for worker in list(pilot.app.workers):
             # A login worker is cancelled when its screen closes on success; that is fine.

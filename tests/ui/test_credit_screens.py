@@ -280,7 +280,7 @@ async def test_finding_a_customer_asks_for_text_before_saying_none_was_found(udh
         assert isinstance(app.screen, PickModal)
         options = app.screen.query_one(OptionList)
         first = str(options.get_option_at_index(0).prompt)
-        assert first == "Type a phone number, a name or a code."  # not "none found"
+        assert first == "Type a phone number, a name or a customer code."  # not "none found"
         await type_text(pilot, "zzz")
         await settle(pilot)
         assert str(options.get_option_at_index(0).prompt) == "No customer found."

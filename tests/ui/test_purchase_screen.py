@@ -251,7 +251,7 @@ async def test_an_invoice_date_in_the_future_is_refused_at_the_prompt(shop):  # 
         await settle(pilot)
         assert isinstance(app.screen, ValueModal)  # asked again, not taken
         error = str(app.screen.query_one("#value-error").render())
-        assert error == "01-01-2099 is in the future"
+        assert error == "01-01-2099 is in the future."
         await pilot.press("ctrl+u", "enter")  # Enter alone: today
         await settle(pilot)
         assert isinstance(app.screen, PurchaseScreen)

@@ -46,7 +46,8 @@ class CashCountModal(ModalScreen[dict[str, str] | None]):
                 for key in self.keys:
                     yield Label(f"{key:>5} x")
                     yield Field(id=f"n{key.replace('.', '_')}", restrict=r"[0-9]*", max_length=7)
-            yield Label("Counted: 0.00", id="cash-count-total")
+            # With the currency symbol from the start, as once the count begins.
+            yield Label(f"Counted: {format_money(Decimal(0), self.symbol)}", id="cash-count-total")
             yield Label("", id="cash-count-error", classes="error")
             yield Label("Enter: next    F10: close the shift    Esc: cancel", classes="muted")
 

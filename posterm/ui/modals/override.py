@@ -42,8 +42,9 @@ class OverrideModal(ModalScreen[Actor | None]):
             yield Label("Reason")
             yield Field(id="reason", max_length=120)
             yield Label("", id="override-error", classes="error")
+            # One line in the 60 columns of the window (it wrapped "Escape: cancel").
             yield Label(
-                "Enter: next / approve    F2: password instead    Escape: cancel", classes="muted"
+                "Enter: next / approve   F2: PIN / password   Escape: cancel", classes="muted"
             )
 
     def action_toggle_pin(self) -> None:

@@ -60,6 +60,8 @@ class PaymentModal(ModalScreen[list[Tender] | None]):
             yield Field(id="amount", restrict=r"[0-9.,]*", max_length=14)
             yield Static("", id="payment-status")
             yield Label("", id="payment-error", classes="error")
+            # The billing screen's footer shows under this window: its keys are said here.
+            yield Label("Up/Down: method  F4: on account  F8: undo  Esc: back", classes="muted")
 
     def on_mount(self) -> None:
         self._refresh()
@@ -82,7 +84,7 @@ class PaymentModal(ModalScreen[list[Tender] | None]):
     def _refresh(self) -> None:
         methods = Text()
         for index, name in enumerate(self.methods):
-            label = f" {name.upper() if len(name) <= 4 else name.title()} "
+            label = f" {_label(name)} "
             methods.append(label, style="reverse bold" if index == self.method_index else "")
             methods.append(" ")
         self.query_one("#payment-methods", Static).update(methods)
@@ -123,6 +125,15 @@ class PaymentModal(ModalScreen[list[Tender] | None]):
                     self._finish()
                     return
                 raise ValidationError("amount", "must be more than zero")
+            remaining = self._remaining()
+            if self.method != CASH and amount > remaining:
+                # Said against what this window shows still due (the domain's message counts
+                # only the other non-cash tenders, and named a figure the cashier cannot see).
+                raise ValidationError(
+                    "amount",
+                    f"{_label(self.method)} {format_money(amount)} is more than the "
+                    f"{format_money(remaining)} still due",
+                )
             tender = Tender(self.method, amount)
             allocate_tenders(
                 self.total_due,
@@ -171,3 +182,7 @@ class PaymentModal(ModalScreen[list[Tender] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _label(method: str) -> str:
+    return method.upper() if len(method) <= 4 else method.title()

@@ -37,17 +37,18 @@ class PickModal(ModalScreen[T | None], Generic[T]):
         describe: Callable[[T], str],
         *,
         empty: str = "Nothing found.",
-        before_typing: str = "",
+        blank: str = "",
     ) -> None:
-        """`before_typing`: shown while nothing is typed, for a search that finds nothing
-        until something is (customers); otherwise `empty` would say none exist."""
         super().__init__()
         self.title_text = title
         self.prompt = prompt
         self.search = search
         self.describe = describe
         self.empty = empty
-        self.before_typing = before_typing
+        # Shown before anything is typed, when a blank search finds nothing (a customer is
+        # looked for by what is typed): "nothing found" would be said of nothing asked.
+        self.blank = blank
+        self.query_text = ""
         self.found: list[T] = []
 
     def compose(self) -> ComposeResult:
@@ -66,21 +67,23 @@ class PickModal(ModalScreen[T | None], Generic[T]):
         self._search(event.value)
 
     def _search(self, text: str) -> None:
-        typed = text.strip()
+        self.query_text = text.strip()
         run_service(
             self,
-            lambda: list(self.search(typed)),
-            lambda found: self._show(found, typed),
+            lambda: list(self.search(text.strip())),
+            lambda found: self._show(found, text.strip()),
             group="pick",
         )
 
-    def _show(self, found: list[T], typed: str = "") -> None:
+    def _show(self, found: list[T], text: str = "") -> None:
+        if text != self.query_text:
+            return  # an answer to what was typed before: a newer search is on its way
         self.found = found
         options = self.query_one("#pick-list", OptionList)
         options.clear_options()
         if not found:
-            waiting = not typed and self.before_typing
-            options.add_option(Option(self.before_typing if waiting else self.empty, disabled=True))
+            message = self.blank if self.blank and not text else self.empty
+            options.add_option(Option(message, disabled=True))
             return
         options.add_options([Option(self.describe(item)) for item in found])
         options.highlighted = 0

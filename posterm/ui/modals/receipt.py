@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
@@ -18,9 +18,12 @@ class ReceiptModal(ModalScreen[None]):
         self.text = text
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="receipt", classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield Static(self.text, id="receipt-text", markup=False)
+        # The title and the keys stay put; only the receipt scrolls (the keys were at its
+        # end, out of sight until the cashier had scrolled through a long bill).
+        with Vertical(id="receipt", classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            with VerticalScroll(id="receipt-scroll"):
+                yield Static(self.text, id="receipt-text", markup=False)
             yield Label("Escape: close    Up/Down/PageUp/PageDown: scroll", classes="muted")
 
     def action_close(self) -> None:

@@ -57,9 +57,11 @@ class ValueModal(ModalScreen[Entered[T] | None], Generic[T]):
         self.max_length = max_length
 
     def compose(self) -> ComposeResult:
+        # Plain text: a prompt such as "dd-mm-yyyy [dd-mm-yyyy]" or a product named
+        # "Pepsi [500ml]" is not markup, and would lose its brackets and what is in them.
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield Label(self.prompt)
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            yield Label(self.prompt, markup=False)
             yield Field(
                 self.initial,
                 id="value",
@@ -68,7 +70,7 @@ class ValueModal(ModalScreen[Entered[T] | None], Generic[T]):
                 max_length=self.max_length,
                 select_on_focus=True,
             )
-            yield Label("", id="value-error", classes="error")
+            yield Label("", id="value-error", classes="error", markup=False)
             yield Label(self.hint or "Enter: OK    Escape: cancel", classes="muted")
 
     def on_input_submitted(self, event: Field.Submitted) -> None:
@@ -76,9 +78,23 @@ class ValueModal(ModalScreen[Entered[T] | None], Generic[T]):
         try:
             result: Any = self.parse(event.value)
         except ValidationError as error:
-            self.query_one("#value-error", Label).update(error.message)
+            self.query_one("#value-error", Label).update(refusal(error))
             return
         self.dismiss(Entered(result))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+# A domain message such as "is required" or "not a number" names no subject: the field does.
+_NEEDS_SUBJECT = ("is ", "must ", "not ", "at most ", "at least ", "too ")
+
+
+def refusal(error: ValidationError) -> str:
+    """A refusal as a sentence: "Weight is required.", "Quantity not a number.", "Say why
+    (at least 3 characters).", not a bare "is required" under the field."""
+    text = error.message.strip()
+    if text.startswith(_NEEDS_SUBJECT):
+        text = f"{error.field.replace('_', ' ')} {text}"
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else f"{text}."

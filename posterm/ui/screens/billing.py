@@ -137,7 +137,7 @@ class BillingScreen(Screen[None]):
         self.settings, restored = result
         if restored is not None and not restored.is_empty:
             self.bill = restored
-            self.status(f"Restored the open bill ({len(restored.items)} lines).")
+            self.status(f"Restored the open bill ({_lines(len(restored.items))}).")
         self.refresh_bill()
         self.call_after_refresh(gc_pacing.settle)  # the till is up: see ui/gc_pacing.py
 
@@ -471,6 +471,7 @@ class BillingScreen(Screen[None]):
             except ValidationError as error:
                 self.status(error.message, error=True)
                 return
+            self.status(f"{title}: changed.")  # not a refusal left from before, in red
             self.changed()
 
         self.app.push_screen(ValueModal(title, prompt, parse, value=value), done)
@@ -500,10 +501,10 @@ class BillingScreen(Screen[None]):
         item = self.bill.items[index]
         self._ask(
             f"Price of {item.name}",
-            f"Unit price (list price {item.list_price})",
+            f"Unit price (list price {format_money(item.list_price)})",
             lambda text: parse_money(text, "price"),
             lambda price: self.bill.set_price(index, price),
-            str(item.unit_price),
+            format_money(item.unit_price),  # "66.00", not the stored "66.0000"
         )
 
     def action_line_discount(self) -> None:
@@ -593,9 +594,9 @@ class BillingScreen(Screen[None]):
                 "Attach a customer",
                 "Phone, name or code",
                 lambda text: customers.find_customers(text, limit=12),
-                lambda c: f"{c.name[:28]:<28} {c.phone:<12} owes {format_money(c.balance):>10}",
+                lambda c: f"{c.name[:28]:<28} {c.phone:<12} {_balance(c.balance)}",
                 empty="No customer found (create customers in the Customers section).",
-                before_typing="Type a phone number, a name or a code.",
+                blank="Type a phone number, a name or a customer code.",
             ),
             lambda customer: self._attach_customer(customer) if customer else None,
         )
@@ -612,9 +613,8 @@ class BillingScreen(Screen[None]):
                 if customer.loyalty_points
                 else ""
             )
-            self.status(
-                f"Customer: {customer.name} (owes {format_money(customer.balance)}{points})."
-            )
+            balance = _balance(customer.balance, column=False) or "owes nothing"
+            self.status(f"Customer: {customer.name} ({balance}{points}).")
         self.changed()
 
     def action_hold(self) -> None:
@@ -659,8 +659,9 @@ class BillingScreen(Screen[None]):
                 "Recall a held bill",
                 "Search the notes and customers",
                 held_sales.list_held,
+                # 63 columns: one line in the window at 80 (64 did not fit and wrapped the time).
                 lambda h: (
-                    f"{(h.note or '-')[:24]:<24} {h.customer_name[:16]:<16} "
+                    f"{(h.note or '-')[:22]:<22} {h.customer_name[:16]:<16} "
                     f"{format_money(h.total):>10}  {h.saved_at:%d-%m %H:%M}"
                 ),
                 empty="No held bills.",
@@ -670,7 +671,7 @@ class BillingScreen(Screen[None]):
 
     def _recalled(self, bill: OpenBill) -> None:
         self.bill = bill
-        self.status(f"Recalled a bill with {len(bill.items)} lines.")
+        self.status(f"Recalled a bill with {_lines(len(bill.items))}.")
         self.changed(select=0)
 
     def action_clear(self) -> None:
@@ -679,7 +680,7 @@ class BillingScreen(Screen[None]):
         from posterm.ui.modals.confirm import ConfirmModal
 
         self.app.push_screen(
-            ConfirmModal("Clear this bill?", f"{len(self.bill.items)} lines will be removed."),
+            ConfirmModal("Clear this bill?", f"{_lines(len(self.bill.items))} will be removed."),
             lambda yes: self._start_new_bill("Bill cleared.") if yes else None,
         )
 
@@ -721,17 +722,26 @@ class BillingScreen(Screen[None]):
 
         def refused(error: PostermError) -> None:
             # Checkout names the customer, what they would owe and the limit after it (or the
-            # discount, its share of the bill and the limit): a manager may lend the right.
-            for permission in (Permission.CREDIT_ABOVE_LIMIT, Permission.DISCOUNT_ABOVE_LIMIT):
+            # discount, its share of the bill and the limit): a manager may lend the right. A
+            # price changed with an approval that has gone (the bill was held and recalled,
+            # or restored after a restart) asks for one again here.
+            for permission in (
+                Permission.CREDIT_ABOVE_LIMIT,
+                Permission.DISCOUNT_ABOVE_LIMIT,
+                Permission.PRICE_OVERRIDE,
+            ):
                 if (
                     isinstance(error, PermissionDenied)
                     and error.action.startswith(permission.value)
                     and grant(actor.role, permission) is Grant.OVERRIDE
                 ):
+                    what = (
+                        "A price changed on this bill"
+                        if permission is Permission.PRICE_OVERRIDE
+                        else error.action[:1].upper() + error.action[1:]
+                    )
                     self._with_permission(
-                        permission,
-                        error.action[:1].upper() + error.action[1:],
-                        lambda: self._checkout(tenders, self.approved),
+                        permission, what, lambda: self._checkout(tenders, self.approved)
                     )
                     return
             if isinstance(error, DatabaseUnreachable):
@@ -772,3 +782,19 @@ class BillingScreen(Screen[None]):
             sale.id,
             lambda message, error: self.status(f"{prefix} · {message}", error=error),
         )
+
+
+def _lines(count: int) -> str:
+    return f"{count} line" if count == 1 else f"{count} lines"
+
+
+def _balance(balance: Decimal, *, column: bool = True) -> str:
+    """A customer's account in words: "owes 813.00", "advance 200.00" (a negative balance is
+    money they left with us, not a debt of minus 200), or nothing when it is clear. In a
+    `column`, the figures line up under each other."""
+    owes, advance = format_money(balance), format_money(-balance)
+    if balance > 0:
+        return f"owes {owes:>10}" if column else f"owes {owes}"
+    if balance < 0:
+        return f"advance {advance:>7}" if column else f"advance {advance}"
+    return ""

@@ -252,7 +252,7 @@ class CreditScreen(Screen[None]):
                 lambda text: customers.find_customers(text, limit=12),
                 lambda c: f"{c.name[:28]:<28} {c.phone:<12} {format_money(c.balance):>11}",
                 empty="No customer found.",
-                before_typing="Type a phone number, a name or a code.",
+                blank="Type a phone number, a name or a customer code.",
             ),
             picked,
         )

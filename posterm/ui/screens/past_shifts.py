@@ -14,10 +14,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from posterm.domain.money import format_money
 from posterm.ui.background import run_service
+from posterm.ui.widgets.key_bar import TwoRowFooter
+from posterm.ui.widgets.paging import page_down
 
 if TYPE_CHECKING:
     from posterm.services.shifts import PastShift
@@ -33,7 +35,8 @@ class PastShiftsScreen(Screen[None]):
         Binding("f3", "till", "Till", id="past_shifts.till"),
         Binding("f4", "cashier", "Cashier", id="past_shifts.cashier"),
         Binding("f5", "reprint", "Reprint", id="past_shifts.reprint"),
-        Binding("pagedown", "more", "More", id="past_shifts.more", show=False),
+        # Priority: the table has the focus and would take PageDown for its own paging.
+        Binding("pagedown", "more", "More", id="past_shifts.more", show=False, priority=True),
     ]
 
     def __init__(self, symbol: str = "") -> None:
@@ -48,23 +51,25 @@ class PastShiftsScreen(Screen[None]):
         self.terminal = ""
         self.cashier = ""
         self._generation = 0
+        self._loading = False  # a page is on its way: PageDown does not ask for it twice
 
     def compose(self) -> ComposeResult:
         yield Label("", id="past-shifts-title", classes="dialog-title screen-title")
         yield DataTable(id="past-shifts-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="past-shifts-status", classes="screen-status")
-        yield Footer()
+        yield TwoRowFooter(columns=4)  # seven keys do not fit one 80-column row
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
+        # 64 columns of text, 14 of cell padding and a scrollbar: no sideways scrolling at 80.
         for label, key, width in [
             ("Closed", "closed", 11),
             ("Shift", "shift", 5),
-            ("Till", "till", 10),
-            ("Cashier", "cashier", 10),
-            ("Expected", "expected", 11),
-            ("Counted", "counted", 11),
-            ("Variance", "variance", 9),
+            ("Till", "till", 9),
+            ("Cashier", "cashier", 9),
+            ("Expected", "expected", 10),
+            ("Counted", "counted", 10),
+            ("Variance", "variance", 10),
         ]:
             table.add_column(label, key=key, width=width)
         self.reload()
@@ -109,17 +114,23 @@ class PastShiftsScreen(Screen[None]):
             )
             return today, start, end, page
 
+        self._loading = True
         run_service(
             self,
             read,
             lambda got: self._show_page(got, generation),
-            lambda error: self.status(str(error), error=True),
+            self._load_failed,
             group="past-shifts",
         )
+
+    def _load_failed(self, error) -> None:
+        self._loading = False
+        self.status(str(error), error=True)
 
     def _show_page(self, got, generation: int) -> None:
         if generation != self._generation:
             return
+        self._loading = False
         self.today, self.first, self.last, page = got
         self._show_title()
         table = self.query_one(DataTable)
@@ -128,22 +139,28 @@ class PastShiftsScreen(Screen[None]):
             table.add_row(
                 f"{shift.closed_at:%d-%m %H:%M}",
                 str(shift.id),
-                shift.terminal[:10],
-                shift.cashier[:10],
+                shift.terminal[:9],
+                shift.cashier[:9],
                 Text(format_money(shift.expected_cash), justify="right"),
                 Text(format_money(shift.counted_cash), justify="right"),
                 Text(format_money(shift.variance), justify="right", style=style),
             )
         self.shifts.extend(page)
         more = " · PageDown: more" if len(page) == PAGE else ""
-        if not self.shifts:
+        if not self.shifts and (self.terminal or self.cashier):
+            # The till or cashier asked for may be why: say so, and how to widen it.
+            self.status("No shift of that till or cashier closed in this period. F3/F4: any.")
+        elif not self.shifts:
             self.status("No shift was closed in this period. F2 picks other dates.")
         else:
-            self.status(f"{len(self.shifts)} closed shift(s){more} · Enter: Z report")
+            count = len(self.shifts)
+            shifts = "1 closed shift" if count == 1 else f"{count} closed shifts"
+            self.status(f"{shifts}{more} · Enter: Z report")
 
     def action_more(self) -> None:
-        if self.shifts and len(self.shifts) % PAGE == 0:
-            self._load_page()
+        """PageDown pages through the table; at its last row, the next page is read."""
+        more = self.shifts and len(self.shifts) % PAGE == 0 and not self._loading
+        page_down(self.query_one(DataTable), self._load_page if more else None)
 
     def _selected(self) -> PastShift | None:
         if not self.shifts:

@@ -39,9 +39,8 @@ def _today(screen: Screen) -> date:
     return datetime.now(zone).date()
 
 
-def dashboard_text(board: Dashboard) -> str:
+def dashboard_text(board: Dashboard, width: int = 78) -> str:
     tenders = "  ".join(f"{m.title()} {format_money(a)}" for m, a in board.tenders)
-    top = ", ".join(f"{name[:18]} {format_money(net)}" for name, _q, net in board.top_items[:3])
     return "\n".join(
         [
             f"Today: {format_money(board.net_sales)} in {board.bills} "
@@ -50,9 +49,25 @@ def dashboard_text(board: Dashboard) -> str:
             f"customers   New this week: {board.new_customers}",
             f"Low stock: {board.low_stock} items   Expiring in {EXPIRY_DAYS} days: "
             f"{board.expiring} batches",
-            f"Top today: {top or '-'}",
+            _top_line(board, width),
         ]
     )
+
+
+def _top_line(board: Dashboard, width: int) -> str:
+    """Today's best sellers, as many as fit one line of `width` whole (the dashboard has four
+    lines: a longer one was cut off, the last item without its figure)."""
+    line = "Top today:"
+    for index, (whole, _quantity, net) in enumerate(board.top_items[:3]):
+        name = whole if len(whole) <= 24 else whole[:23] + "…"
+        figure = f" {format_money(net)}"
+        room = width - len(line) - len(figure) - (2 if index else 1)
+        if len(name) > room:
+            if index:
+                break  # the next one does not fit: the line stops at the last whole one
+            name = name[: max(room - 1, 1)] + "…"
+        line += f"{',' if index else ''} {name}{figure}"
+    return line if board.top_items else "Top today: -"
 
 
 class ReportsScreen(Screen[None]):
@@ -91,7 +106,9 @@ class ReportsScreen(Screen[None]):
         )
 
     def _show(self, board: Dashboard) -> None:
-        self.query_one("#dashboard", Static).update(dashboard_text(board))
+        dashboard = self.query_one("#dashboard", Static)
+        width = (dashboard.size.width or 80) - 2  # its padding
+        dashboard.update(dashboard_text(board, width))
         self.query_one(Sparkline).data = [float(v) for v in board.trend]
 
     def action_open(self) -> None:
@@ -197,14 +214,14 @@ class ReportScreen(Screen[None]):
         title = f"{report.title}, {report.period}"
         self.query_one("#report-title", Label).update(title)
         note = f" · {report.note}" if report.note else ""
-        self.status(f"{len(report.rows)} rows{note}")
+        self.status(f"{_count(len(report.rows), 'row')}{note}")
         if report.name in TREND_COLUMNS and report.rows:
             column = TREND_COLUMNS[report.name]
             self.query_one("#report-trend", Sparkline).data = trend_of(report, column)
             index = [c.label for c in report.columns].index(column)
             best = max(report.rows, key=lambda row: row[index])
             self.status(
-                f"{len(report.rows)} days with sales · chart: {column.lower()} per day · "
+                f"{_count(len(report.rows), 'day')} with sales · chart: {column.lower()} per day · "
                 f"best {best[0]}: {format_money(best[index])}"
             )
 
@@ -294,3 +311,8 @@ def _write_csv(report: Report, path: Path) -> Path:
     except OSError as exc:
         raise ValidationError("file", f"cannot write {path}: {exc.strerror}") from None
     return path
+
+
+def _count(number: int, thing: str) -> str:
+    """ "1 row", "2 rows": not "1 rows"."""
+    return f"{number} {thing}" if number == 1 else f"{number} {thing}s"

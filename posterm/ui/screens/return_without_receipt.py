@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from posterm.domain.errors import ValidationError
 from posterm.domain.money import format_money, format_quantity, parse_quantity
@@ -22,6 +22,7 @@ from posterm.domain.permissions import Actor
 from posterm.domain.returns import NoReceiptLine, ReturnRequest
 from posterm.ui.background import run_service
 from posterm.ui.widgets.fields import Field
+from posterm.ui.widgets.key_bar import TwoRowFooter
 
 if TYPE_CHECKING:
     from posterm.domain.products import ProductInfo, ScanResult
@@ -54,7 +55,7 @@ class NoReceiptReturnScreen(Screen[None]):
         )
         yield DataTable(id="no-receipt-lines", cursor_type="row", zebra_stripes=True)
         yield Label("", id="no-receipt-status")
-        yield Footer()
+        yield TwoRowFooter(columns=4)  # five keys and the app keys do not fit one row
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

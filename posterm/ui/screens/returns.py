@@ -14,12 +14,18 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from posterm.domain.errors import PostermError
 from posterm.domain.money import format_money, format_quantity, parse_quantity
-from posterm.domain.returns import ReturnLineRequest, ReturnRequest, plan_return
+from posterm.domain.returns import (
+    ReturnLineRequest,
+    ReturnRequest,
+    check_quantity,
+    plan_return,
+)
 from posterm.ui.background import run_service
+from posterm.ui.widgets.key_bar import TwoRowFooter
 
 if TYPE_CHECKING:
     from posterm.domain.returns import ReturnableSale
@@ -27,6 +33,12 @@ if TYPE_CHECKING:
     from posterm.domain.store_settings import StoreSettings
 
 REFUND_METHODS = ("cash", "original", "credit")
+# How each reads on the refund line ("Refund via original" left the cashier guessing).
+REFUND_WORDS = {
+    "cash": "cash",
+    "original": "the bill's own payments",
+    "credit": "the customer's account",
+}
 
 
 class ReturnScreen(Screen[None]):
@@ -54,7 +66,7 @@ class ReturnScreen(Screen[None]):
         yield DataTable(id="return-lines", cursor_type="row", zebra_stripes=True)
         yield Label("", id="return-status")
         yield Label("", id="return-total", classes="dialog-title")
-        yield Footer()
+        yield TwoRowFooter(columns=4)  # six keys do not fit one 80-column row
 
     def on_mount(self) -> None:
         from posterm.services import returns
@@ -63,12 +75,12 @@ class ReturnScreen(Screen[None]):
         table = self.query_one(DataTable)
         for label, width in [
             ("#", 3),
-            ("Item", 26),
+            ("Item", 23),
             ("Sold", 7),
             ("Back", 7),
             ("Return", 7),
             ("Shelf", 7),
-            ("Refund", 10),
+            ("Refundable", 10),  # what the line can still give back
         ]:
             table.add_column(label, width=width)
         run_service(
@@ -108,7 +120,7 @@ class ReturnScreen(Screen[None]):
             chosen = self.quantities.get(line.line_id, Decimal(0))
             table.add_row(
                 str(line.line_no),
-                line.name[:26],
+                line.name[:23],
                 format_quantity(line.quantity_sold),
                 format_quantity(line.quantity_returned),
                 Text(format_quantity(chosen) if chosen else "-", style="bold"),
@@ -116,7 +128,7 @@ class ReturnScreen(Screen[None]):
                 Text(format_money(line.refund_left), justify="right"),
             )
         table.move_cursor(row=min(row, max(len(self.sale.lines) - 1, 0)))
-        total = Text(f"Refund via {self.refund_method}: ")
+        total = Text(f"Refund to {REFUND_WORDS[self.refund_method]} (F5 changes): ")
         try:
             rounding = self.settings.cash_rounding if self.settings else None
             plan = plan_return(self.sale, self._requests(), rounding) if self._requests() else None
@@ -147,12 +159,20 @@ class ReturnScreen(Screen[None]):
                 self.quantities[line.line_id] = entered.value
                 self._redraw()
 
+        def parse(text: str) -> Decimal:
+            # Judged here, so a quantity the return cannot take is refused in this window
+            # (it used to be kept and only named, cut off, on the refund line).
+            quantity = parse_quantity(text, allow_zero=True, maximum=line.quantity_left)
+            if quantity:
+                check_quantity(quantity, line.unit, line.name)
+            return quantity
+
         self.app.push_screen(
             ValueModal(
                 f"Return {line.name}",
                 f"Quantity to take back (at most "
                 f"{format_quantity(line.quantity_left)} {line.unit}; 0 for none)",
-                lambda text: parse_quantity(text, allow_zero=True),
+                parse,
             ),
             chosen,
         )

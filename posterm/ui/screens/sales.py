@@ -14,11 +14,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from posterm.domain.errors import PostermError, ValidationError
 from posterm.domain.money import format_money
 from posterm.ui.background import run_service
+from posterm.ui.widgets.key_bar import TwoRowFooter
+from posterm.ui.widgets.paging import page_down
 
 if TYPE_CHECKING:
     from posterm.domain.returns import SaleSummary
@@ -63,7 +65,8 @@ class SalesScreen(Screen[None]):
         Binding("f7", "void", "Void", id="sales.void"),
         Binding("f8", "customer", "Customer", id="sales.customer"),
         Binding("f9", "no_receipt", "No-receipt return", id="sales.no_receipt"),
-        Binding("pagedown", "more", "More", id="sales.more", show=False),
+        # Priority: the table has the focus and would take PageDown for its own paging.
+        Binding("pagedown", "more", "More", id="sales.more", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -73,20 +76,22 @@ class SalesScreen(Screen[None]):
         self.title_text = "Today's sales"
         self.unprinted_only = False
         self._generation = 0
+        self._loading = False  # a page is on its way: PageDown does not ask for it twice
 
     def compose(self) -> ComposeResult:
         yield Label("", id="sales-title", classes="dialog-title")
         yield DataTable(id="sales-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="sales-status")
-        yield Footer()
+        yield TwoRowFooter(columns=5)  # eight keys do not fit one 80-column row
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
+        # 63 columns of text, 12 of cell padding and a scrollbar: no sideways scrolling at 80.
         for label, key, width in [
             ("Time", "time", 11),
-            ("Bill", "bill", 18),
+            ("Bill", "bill", 16),
             ("Kind", "kind", 6),
-            ("Customer", "customer", 18),
+            ("Customer", "customer", 16),
             ("Total", "total", 11),
             ("Prn", "printed", 3),
         ]:
@@ -112,17 +117,24 @@ class SalesScreen(Screen[None]):
             call = lambda: sales.list_sales(limit=PAGE, offset=offset, **self.filters)  # noqa: E731
         self.query_one("#sales-title", Label).update(self.title_text)
         generation = self._generation
+        self._loading = True
         run_service(
             self,
             call,
             lambda page: self._show_page(page, generation),
+            self._load_failed,
             group="sales",
             exclusive=False,
         )
 
+    def _load_failed(self, error: PostermError) -> None:
+        self._loading = False
+        self.query_one("#sales-status", Label).update(str(error))
+
     def _show_page(self, page: list[SaleSummary], generation: int) -> None:
         if generation != self._generation:
             return
+        self._loading = False
         table = self.query_one(DataTable)
         for sale in page:
             style = "red" if sale.kind != "sale" else ""
@@ -130,17 +142,29 @@ class SalesScreen(Screen[None]):
                 f"{sale.sold_at_local:%d-%m %H:%M}",
                 sale.bill_number,
                 Text(sale.kind, style=style),
-                (sale.customer_name or "-")[:18],
+                (sale.customer_name or "-")[:16],
                 Text(format_money(sale.total), justify="right", style=style),
                 "" if sale.printed else Text("no", style="bold red"),
             )
         self.sales.extend(page)
         more = " · PageDown: more" if len(page) == PAGE else ""
-        self.query_one("#sales-status", Label).update(f"{len(self.sales)} bills{more}")
+        count = len(self.sales)
+        said = (
+            "No bills. F2 picks other dates, F3 finds a bill"
+            if not count
+            else ("1 bill" if count == 1 else f"{count} bills")
+        )
+        self.query_one("#sales-status", Label).update(f"{said}{more}")
 
     def action_more(self) -> None:
-        if self.sales and len(self.sales) % PAGE == 0 and not self.unprinted_only:
-            self._load_page()
+        """PageDown pages through the table; at its last row, the next page is read."""
+        more = (
+            self.sales
+            and len(self.sales) % PAGE == 0
+            and not self.unprinted_only
+            and not self._loading
+        )
+        page_down(self.query_one(DataTable), self._load_page if more else None)
 
     def _selected(self) -> SaleSummary | None:
         if not self.sales:
@@ -148,19 +172,18 @@ class SalesScreen(Screen[None]):
             return None
         return self.sales[min(self.query_one(DataTable).cursor_row, len(self.sales) - 1)]
 
-    def _today(self) -> date:
-        from zoneinfo import ZoneInfo
-
-        settings = getattr(self.app, "store_settings", None)
-        zone = ZoneInfo(settings.timezone) if settings else None
-        return datetime.now(zone).date()
-
     # --- filters ---------------------------------------------------------------------------
 
     def action_dates(self) -> None:
-        from posterm.ui.modals.value import ValueModal
+        # Today in the store's timezone (a setting in the database), as the list's own
+        # "today" is: the till's clock may be in another zone (UTC on many a small PC), and
+        # "yesterday" just after midnight was then the day before it.
+        from posterm.services.reports import store_today
 
-        today = self._today()
+        run_service(self, store_today, self._ask_dates, group="sales-today")
+
+    def _ask_dates(self, today: date) -> None:
+        from posterm.ui.modals.value import ValueModal
 
         def chosen(entered) -> None:
             if entered is None:
@@ -215,6 +238,8 @@ class SalesScreen(Screen[None]):
                 "Phone, name or code",
                 lambda text: customers.find_customers(text, limit=12),
                 lambda c: f"{c.name[:30]:<30} {c.phone:<12}",
+                empty="No customer found.",
+                blank="Type a phone number, a name or a customer code.",
             ),
             chosen,
         )
@@ -348,14 +373,13 @@ class SalesScreen(Screen[None]):
         self.notify(f"Voided: {document.bill_number}")
         from posterm.ui.receipts import print_in_background
 
-        print_in_background(
-            self,
-            self.app.config,
-            document.id,
-            lambda message, error: self.notify(
+        def printed(message: str, error: bool) -> None:
+            self.notify(
                 f"{document.bill_number}: {message}", severity="error" if error else "information"
-            ),
-        )
+            )
+            self.reload()  # the void's slip is printed now: its row says so
+
+        print_in_background(self, self.app.config, document.id, printed)
         self.reload()
 
     def _refused(self, error: PostermError) -> None:

@@ -58,6 +58,7 @@ class ShiftScreen(Screen[None]):
         self.shift: ShiftInfo | None = None
         # A shift of another till a manager picked (F9); None is this till's own.
         self.other: ShiftInfo | None = None
+        self.expected_cash: Decimal | None = None  # as the X report on screen says
         self.symbol = ""
         self._from_modal = False
 
@@ -105,14 +106,16 @@ class ShiftScreen(Screen[None]):
             if other is not None:
                 found = shifts.current_shift(other.terminal)
                 if found is None or found.id != other.id:
-                    return None, "", load_settings().currency_symbol  # closed meanwhile
-                return found, shifts.x_report(actor, found.id)[1], load_settings().currency_symbol
+                    return None, "", load_settings().currency_symbol, None  # closed meanwhile
+                figures, text = shifts.x_report(actor, found.id)
+                return found, text, load_settings().currency_symbol, figures.expected_cash
             shift = shifts.current_shift(actor.terminal)
-            text = shifts.x_report(actor)[1] if shift is not None else ""
-            return shift, text, load_settings().currency_symbol
+            figures, text = shifts.x_report(actor) if shift is not None else (None, "")
+            expected = figures.expected_cash if figures is not None else None
+            return shift, text, load_settings().currency_symbol, expected
 
         def shown(got) -> None:
-            self.shift, text, self.symbol = got
+            self.shift, text, self.symbol, self.expected_cash = got
             title = self.query_one("#shift-title", Label)
             if self.shift is None and other is not None:
                 self.other = None
@@ -206,8 +209,27 @@ class ShiftScreen(Screen[None]):
             return
 
         def chosen(request: MovementRequest | None) -> None:
-            if request is not None:
+            if request is None:
+                return
+            expected = self.expected_cash
+            if request.kind == "cash_in" or expected is None or request.amount <= expected:
                 self._record(request)
+                return
+            # More than the drawer should hold: a slip of the keys (5000 for 500) would make
+            # the expected cash negative and the close's variance nonsense. Asked, not refused:
+            # the drawer may hold cash that was never recorded.
+            from posterm.domain.shifts import MOVEMENT_LABELS
+            from posterm.ui.modals.confirm import ConfirmModal
+
+            money = lambda amount: format_money(amount, self.symbol)  # noqa: E731
+            self._ask(
+                ConfirmModal(
+                    f"Only {money(expected)} is expected in the drawer",
+                    f"{MOVEMENT_LABELS[request.kind]} {money(request.amount)} leaves "
+                    f"{money(expected - request.amount)}. Record it anyway?",
+                ),
+                lambda yes: self._record(request) if yes else self.status("Not recorded."),
+            )
 
         self._ask(CashMovementModal(kind), chosen)
 

@@ -42,10 +42,11 @@ class BillTable(DataTable):
         self.cursor_type = "row"
         self.zebra_stripes = True
         self.add_column("#", width=3, key="no")
-        self.add_column("Item", width=29, key="item")
-        self.add_column("Qty", width=9, key="qty")
-        self.add_column("Price", width=10, key="price")
-        self.add_column("Amount", width=10, key="amount")
+        self.add_column("Item", width=_ITEM_WIDTH, key="item")
+        # Right-aligned like the figures under them.
+        self.add_column(Text("Qty", justify="right"), width=9, key="qty")
+        self.add_column(Text("Price", justify="right"), width=10, key="price")
+        self.add_column(Text("Amount", justify="right"), width=10, key="amount")
 
     def show(self, bill: OpenBill, totals: BillTotals, select: int | None = None) -> None:
         """Shows the bill, touching only the cells that changed: a scan adds one row or
@@ -128,6 +129,7 @@ class BillTable(DataTable):
 
 
 _COLUMN_KEYS = ("no", "item", "qty", "price", "amount")
+_ITEM_WIDTH = 29
 _RIGHT = frozenset(("qty", "price", "amount"))
 
 
@@ -135,7 +137,12 @@ def _cells(index: int, item: BillItem, line: LineTotals) -> tuple[str, str, str,
     """The texts of one table row."""
     name = item.name
     if line.discount_total:
-        name = f"{name} (-{format_money(line.discount_total)})"
+        # The name gives way to the discount: cut by the column, the figure lost its end.
+        discount = f" (-{format_money(line.discount_total)})"
+        room = _ITEM_WIDTH - len(discount)
+        if len(name) > room:
+            name = name[: room - 1] + "…"
+        name = f"{name}{discount}"
     price = format_money(item.unit_price) + ("*" if item.price_overridden else "")
     quantity = format_quantity(item.quantity)
     if item.sold_by_weight or item.unit != "pcs":
@@ -153,20 +160,40 @@ class TotalsPanel(Static):
     """Always visible: items, subtotal, discounts, tax, round-off, total due, customer."""
 
     def show(self, bill: OpenBill, totals: BillTotals, symbol: str, include_tax: bool) -> None:
-        text = Text()
-        text.append(f"Items {format_quantity(totals.item_count)} ({totals.line_count} lines)  ")
-        text.append(f"Subtotal {format_money(totals.subtotal)}  ")
-        if totals.discount_total:
-            text.append(f"Discount -{format_money(totals.discount_total)}  ")
-        tax_label = "Tax incl." if include_tax else "Tax"
-        text.append(f"{tax_label} {format_money(totals.tax_total)}")
-        if totals.round_off:
-            text.append(f"  Round off {format_money(totals.round_off)}")
+        width = (self.size.width or 80) - 2  # the panel's padding
+        # Two lines, never wrapped: a wrapped first line pushed the TOTAL out of the panel.
+        text = Text(_figures_line(totals, include_tax, width), no_wrap=True, overflow="ellipsis")
         text.append("\n")
-        customer = bill.customer_name or "walk-in"
-        text.append(f"Customer: {customer}", style="bold" if bill.customer_id else "dim")
         due = f"TOTAL {format_money(totals.total_due, symbol)}"
-        padding = max(2, (self.size.width or 78) - len(f"Customer: {customer}") - len(due) - 2)
+        customer = bill.customer_name or "walk-in"
+        room = max(width - len(due) - len("Customer: ") - 2, 1)
+        if len(customer) > room:
+            customer = customer[: room - 1] + "…"
+        text.append(f"Customer: {customer}", style="bold" if bill.customer_id else "dim")
+        padding = max(2, width - len(f"Customer: {customer}") - len(due))
         text.append(" " * padding)
         text.append(due, style="bold reverse")
         self.update(text, layout=False)  # its size is fixed (app.tcss): no re-layout
+
+
+def _figures_line(totals: BillTotals, include_tax: bool, width: int) -> str:
+    """Items, subtotal, discount, tax and round-off on one line of `width`, in shorter words
+    when the whole ones do not fit (a discount and a round-off together did not)."""
+    lines = "1 line" if totals.line_count == 1 else f"{totals.line_count} lines"
+    items = format_quantity(totals.item_count)
+    line = ""
+    for short in (False, True):
+        parts = [f"Items {items}" if short else f"Items {items} ({lines})"]
+        parts.append(f"Subtotal {format_money(totals.subtotal)}")
+        if totals.discount_total:
+            word = "Disc." if short else "Discount"
+            parts.append(f"{word} -{format_money(totals.discount_total)}")
+        tax = "Tax incl." if include_tax and not short else "Tax"
+        parts.append(f"{tax} {format_money(totals.tax_total)}")
+        if totals.round_off:
+            word = "Round" if short else "Round off"
+            parts.append(f"{word} {format_money(totals.round_off)}")
+        line = "  ".join(parts)
+        if len(line) <= width:
+            break
+    return line
