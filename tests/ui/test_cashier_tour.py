@@ -518,13 +518,10 @@ async def test_a_change_that_succeeds_replaces_an_earlier_refusal_on_the_status_
         assert str(status.render()) == "Quantity of Annapurna Atta 5kg: changed."
 
 
-async def test_past_shifts_narrowed_to_nothing_say_the_till_is_why(sold):  # noqa: F811
+def _closed_shift(owner) -> None:
+    """A shift of till-1 opened and closed just now, with nothing in the drawer."""
     from datetime import UTC, datetime
 
-    from textual.widgets import Label
-
-    app = sold
-    owner = _owner()
     now = datetime.now(UTC)
     Shift.create(
         terminal="till-1",
@@ -537,6 +534,13 @@ async def test_past_shifts_narrowed_to_nothing_say_the_till_is_why(sold):  # noq
         counted_cash=D(0),
         variance=D(0),
     )
+
+
+async def test_past_shifts_narrowed_to_nothing_say_the_till_is_why(sold):  # noqa: F811
+    from textual.widgets import Label
+
+    app = sold
+    _closed_shift(_owner())
     async with app.run_test(size=(80, 24)) as pilot:
         await open_sales(pilot)
         app.push_screen(PastShiftsScreen())
@@ -663,24 +667,10 @@ async def test_an_empty_sales_list_says_what_to_do(sold):  # noqa: F811
 
 
 async def test_a_report_of_one_row_and_one_closed_shift_say_so(sold):  # noqa: F811
-    from datetime import UTC, datetime
-
     from textual.widgets import Label
 
     app = sold
-    owner = _owner()
-    now = datetime.now(UTC)
-    Shift.create(
-        terminal="till-1",
-        user=owner.user_id,
-        status="closed",
-        opened_at=now,
-        closed_at=now,
-        closed_by=owner.user_id,
-        expected_cash=D(0),
-        counted_cash=D(0),
-        variance=D(0),
-    )
+    _closed_shift(_owner())
     async with app.run_test(size=(80, 24)) as pilot:
         await open_sales(pilot)
         await pilot.press("alt+r")
