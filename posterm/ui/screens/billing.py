@@ -36,6 +36,7 @@ from posterm.domain.permissions import Actor, Grant, Permission, grant
 from posterm.domain.scan_entry import QUANTITY_PREFIX, split_quantity
 from posterm.ui import gc_pacing
 from posterm.ui.background import run_service
+from posterm.ui.names import count_of
 from posterm.ui.outage import database_watch
 from posterm.ui.widgets.bill_view import BillTable, TotalsPanel
 from posterm.ui.widgets.fields import Field
@@ -137,7 +138,7 @@ class BillingScreen(Screen[None]):
         self.settings, restored = result
         if restored is not None and not restored.is_empty:
             self.bill = restored
-            self.status(f"Restored the open bill ({_lines(len(restored.items))}).")
+            self.status(f"Restored the open bill ({count_of(len(restored.items), 'line')}).")
         self.refresh_bill()
         self.call_after_refresh(gc_pacing.settle)  # the till is up: see ui/gc_pacing.py
 
@@ -671,7 +672,7 @@ class BillingScreen(Screen[None]):
 
     def _recalled(self, bill: OpenBill) -> None:
         self.bill = bill
-        self.status(f"Recalled a bill with {_lines(len(bill.items))}.")
+        self.status(f"Recalled a bill with {count_of(len(bill.items), 'line')}.")
         self.changed(select=0)
 
     def action_clear(self) -> None:
@@ -680,7 +681,9 @@ class BillingScreen(Screen[None]):
         from posterm.ui.modals.confirm import ConfirmModal
 
         self.app.push_screen(
-            ConfirmModal("Clear this bill?", f"{_lines(len(self.bill.items))} will be removed."),
+            ConfirmModal(
+                "Clear this bill?", f"{count_of(len(self.bill.items), 'line')} will be removed."
+            ),
             lambda yes: self._start_new_bill("Bill cleared.") if yes else None,
         )
 
@@ -782,10 +785,6 @@ class BillingScreen(Screen[None]):
             sale.id,
             lambda message, error: self.status(f"{prefix} · {message}", error=error),
         )
-
-
-def _lines(count: int) -> str:
-    return f"{count} line" if count == 1 else f"{count} lines"
 
 
 def _balance(balance: Decimal, *, column: bool = True) -> str:

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Label
 
 from posterm.domain.money import format_money
 from posterm.ui.background import run_service
+from posterm.ui.names import count_of
 from posterm.ui.widgets.key_bar import TwoRowFooter
 from posterm.ui.widgets.paging import page_down
 
@@ -154,8 +155,7 @@ class PastShiftsScreen(Screen[None]):
             self.status("No shift was closed in this period. F2 picks other dates.")
         else:
             count = len(self.shifts)
-            shifts = "1 closed shift" if count == 1 else f"{count} closed shifts"
-            self.status(f"{shifts}{more} · Enter: Z report")
+            self.status(f"{count_of(count, 'closed shift')}{more} · Enter: Z report")
 
     def action_more(self) -> None:
         """PageDown pages through the table; at its last row, the next page is read."""

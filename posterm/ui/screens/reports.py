@@ -24,6 +24,7 @@ from posterm.domain.permissions import Permission, can
 from posterm.domain.reports import cell_text, csv_rows
 from posterm.services.reports import EXPIRY_DAYS
 from posterm.ui.background import run_service
+from posterm.ui.names import count_of
 from posterm.ui.screens.sales import parse_day_range
 
 if TYPE_CHECKING:
@@ -43,8 +44,8 @@ def dashboard_text(board: Dashboard, width: int = 78) -> str:
     tenders = "  ".join(f"{m.title()} {format_money(a)}" for m, a in board.tenders)
     return "\n".join(
         [
-            f"Today: {format_money(board.net_sales)} in {board.bills} "
-            f"bill{'' if board.bills == 1 else 's'}   {tenders}",
+            f"Today: {format_money(board.net_sales)} in {count_of(board.bills, 'bill')}"
+            f"   {tenders}",
             f"Credit owed: {format_money(board.credit_owed)} by {board.customers_owing} "
             f"customers   New this week: {board.new_customers}",
             f"Low stock: {board.low_stock} items   Expiring in {EXPIRY_DAYS} days: "
@@ -214,15 +215,15 @@ class ReportScreen(Screen[None]):
         title = f"{report.title}, {report.period}"
         self.query_one("#report-title", Label).update(title)
         note = f" · {report.note}" if report.note else ""
-        self.status(f"{_count(len(report.rows), 'row')}{note}")
+        self.status(f"{count_of(len(report.rows), 'row')}{note}")
         if report.name in TREND_COLUMNS and report.rows:
             column = TREND_COLUMNS[report.name]
             self.query_one("#report-trend", Sparkline).data = trend_of(report, column)
             index = [c.label for c in report.columns].index(column)
             best = max(report.rows, key=lambda row: row[index])
             self.status(
-                f"{_count(len(report.rows), 'day')} with sales · chart: {column.lower()} per day · "
-                f"best {best[0]}: {format_money(best[index])}"
+                f"{count_of(len(report.rows), 'day')} with sales · "
+                f"chart: {column.lower()} per day · best {best[0]}: {format_money(best[index])}"
             )
 
     def action_back(self) -> None:
@@ -311,8 +312,3 @@ def _write_csv(report: Report, path: Path) -> Path:
     except OSError as exc:
         raise ValidationError("file", f"cannot write {path}: {exc.strerror}") from None
     return path
-
-
-def _count(number: int, thing: str) -> str:
-    """ "1 row", "2 rows": not "1 rows"."""
-    return f"{number} {thing}" if number == 1 else f"{number} {thing}s"

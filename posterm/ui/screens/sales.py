@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Label
 from posterm.domain.errors import PostermError, ValidationError
 from posterm.domain.money import format_money
 from posterm.ui.background import run_service
+from posterm.ui.names import count_of
 from posterm.ui.widgets.key_bar import TwoRowFooter
 from posterm.ui.widgets.paging import page_down
 
@@ -152,7 +153,7 @@ class SalesScreen(Screen[None]):
         said = (
             "No bills. F2 picks other dates, F3 finds a bill"
             if not count
-            else ("1 bill" if count == 1 else f"{count} bills")
+            else count_of(count, "bill")
         )
         self.query_one("#sales-status", Label).update(f"{said}{more}")
 

@@ -38,12 +38,7 @@ def pay_supplier(screen: Screen, supplier: SupplierInfo, done: Callable[[], None
 
     def paid(result: SupplierPayment) -> None:
         extra = f" (advance {format_money(result.advance)})" if result.advance else ""
-        balance = result.supplier.balance
-        left = (
-            f"we owe {format_money(balance)}"
-            if balance >= 0
-            else f"advance with them {format_money(-balance)}"
-        )
+        left = supplier_due(result.supplier.balance)
         screen.notify(
             f"Paid {result.supplier.name} {format_money(-result.entry.amount)}{extra}; {left}."
         )

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Static
 from posterm.domain.cart import BillTotals, LineTotals
 from posterm.domain.money import format_money, format_quantity
 from posterm.domain.open_bill import BillItem, OpenBill
+from posterm.ui.names import count_of
 
 
 class BillTable(DataTable):
@@ -179,7 +180,7 @@ class TotalsPanel(Static):
 def _figures_line(totals: BillTotals, include_tax: bool, width: int) -> str:
     """Items, subtotal, discount, tax and round-off on one line of `width`, in shorter words
     when the whole ones do not fit (a discount and a round-off together did not)."""
-    lines = "1 line" if totals.line_count == 1 else f"{totals.line_count} lines"
+    lines = count_of(totals.line_count, "line")
     items = format_quantity(totals.item_count)
     line = ""
     for short in (False, True):
